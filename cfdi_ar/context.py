@@ -1,0 +1,123 @@
+"""Settings of a run, and the per-document context rules read.
+
+:class:`Settings` is plain, picklable data (what the user asked for); a
+:class:`Runtime` holds what is built from it once per process (trust store,
+stamp certificate store, selected rules). :class:`DocContext` is one
+document: its bytes, its tree, its model, and lazily computed, cached facts
+several rules share (the certificate, the cadena, the local time of Fecha).
+Rules never do IO beyond what the runtime gives them.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, TypeVar
+
+from lxml import etree
+
+from .io.sources import Limits
+from .model import Comprobante, build_comprobante
+from .sat.certs import CertificateError, SatCertificate, Trust, load_certificate_file, read_certificado_attr, sat_trust
+from .sat.stamps import StampStore
+from .sat.timezones import OFFSET_RANGE, to_utc, zone_for_postal_code
+from .sat.xsd import ComplementCensus, SchemaIssue, census, schema_validator
+
+if TYPE_CHECKING:
+    from .rules.registry import Rule
+
+__all__ = ["Settings", "Runtime", "DocContext", "runtime_for"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What the user asked for. Picklable: it travels to worker processes."""
+
+    test_certificates: bool = False
+    sat_certs: str | None = None
+    trust_roots: tuple[str, ...] = ()
+    limits: Limits = field(default_factory=Limits)
+    include_rules: tuple[str, ...] = ()
+    exclude_rules: tuple[str, ...] = ()
+
+
+class Runtime:
+    """Built once per process from :class:`Settings`."""
+
+    def __init__(self, settings: Settings) -> None:
+        from .rules import select  # registers every rule module
+
+        self.settings = settings
+        roots = [load_certificate_file(Path(p)) for p in settings.trust_roots]
+        self.trust: Trust = sat_trust().with_user_roots(roots) if roots else sat_trust()
+        self.stamps = StampStore(settings.sat_certs)
+        self.rules: tuple[Rule, ...] = select(settings.include_rules, settings.exclude_rules)
+        self.schemas = schema_validator()
+
+
+@functools.lru_cache(maxsize=8)
+def runtime_for(settings: Settings) -> Runtime:
+    return Runtime(settings)
+
+
+class DocContext:
+    """One document under validation."""
+
+    def __init__(self, name: str, data: bytes, root: etree._Element, runtime: Runtime) -> None:
+        self.name = name
+        self.data = data
+        self.root = root
+        self.runtime = runtime
+        self._memo: dict[str, object] = {}
+
+    def memo(self, key: str, compute: Callable[["DocContext"], T]) -> T:
+        """Compute a fact several rules share once per document."""
+        try:
+            return self._memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._memo[key] = compute(self)
+            return value
+
+    @functools.cached_property
+    def model(self) -> Comprobante:
+        return build_comprobante(self.root)
+
+    @functools.cached_property
+    def census(self) -> ComplementCensus:
+        return census(self.root)
+
+    @functools.cached_property
+    def schema_issues(self) -> list[SchemaIssue]:
+        return self.runtime.schemas.validate(self.root, self.census)
+
+    @functools.cached_property
+    def certificate(self) -> SatCertificate | CertificateError | None:
+        """The emisor's certificate, the reason it is unreadable, or None when absent."""
+        value = self.root.get("Certificado")
+        if value is None or not value.strip():
+            return None
+        try:
+            return read_certificado_attr(value)
+        except CertificateError as exc:
+            return exc
+
+    @functools.cached_property
+    def fecha_utc(self) -> tuple[datetime, datetime] | None:
+        """The instant of ``Fecha`` as a (earliest, latest) UTC range.
+
+        A single instant when ``LugarExpedicion``'s time zone is known; every Mexican
+        offset (UTC-5 to UTC-8) otherwise, so a verdict never hinges on a guess.
+        """
+        local = self.model.fecha
+        if local is None:
+            return None
+        zone = zone_for_postal_code(self.model.lugar_expedicion)
+        if zone is not None:
+            instant = to_utc(local, zone)
+            return instant, instant
+        west, east = OFFSET_RANGE
+        return to_utc(local, east), to_utc(local, west)

@@ -1,0 +1,116 @@
+"""Findings and per-document results: the data every check produces.
+
+A finding is data, never raised. Exceptions are kept for operational failures
+(an unreadable configuration, a bad command line); in a batch, even an
+unreadable file becomes a finding on that file so one bad input never stops
+the others.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+__all__ = ["Severity", "Finding", "CheckStatus", "DocumentResult", "sort_key"]
+
+
+class Severity(enum.IntEnum):
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        return cls[text.strip().upper()]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One condition found in one document.
+
+    ``code`` is SAT's code where SAT defines one for the condition (for
+    example ``CFDI40102``), else one of the project's own ``CFDIAR-*`` codes
+    (``cfdi-ar rules`` lists them all). ``path`` is the XPath of the node,
+    with the canonical prefixes of :mod:`cfdi_ar.namespaces`, or ``None``
+    when the finding is about the file rather than a node in it.
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    path: str | None = None
+    attribute: str | None = None
+    line: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "code": self.code,
+            "severity": self.severity.label,
+            "message": self.message,
+            "path": self.path,
+        }
+        if self.line is not None:
+            out["line"] = self.line
+        return out
+
+
+class CheckStatus(str, enum.Enum):
+    """Outcome of one family of checks (schema, seal, stamp) for one document."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    UNVERIFIED = "unverified"  # could not be decided offline (e.g. stamp certificate not in the store)
+    NOT_APPLICABLE = "n/a"  # nothing to check (e.g. an unstamped document has no stamp)
+    NOT_RUN = "not-run"
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentResult:
+    """The verdict on one input document."""
+
+    file: str
+    findings: tuple[Finding, ...] = ()
+    uuid: str | None = None
+    version: str | None = None
+    type: str | None = None
+    checks: dict[str, CheckStatus] = field(default_factory=dict)
+    unreadable: bool = False  # the input itself could not be read (exit code 2)
+
+    @property
+    def valid(self) -> bool:
+        return not any(f.severity is Severity.ERROR for f in self.findings)
+
+    @property
+    def worst(self) -> Severity | None:
+        return max((f.severity for f in self.findings), default=None)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+    def codes(self) -> list[str]:
+        return [f.code for f in self.findings]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "uuid": self.uuid,
+            "version": self.version,
+            "type": self.type,
+            "valid": self.valid,
+            "checks": {name: status.value for name, status in self.checks.items()},
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def sort_key(finding: Finding) -> tuple[int, int, str, str]:
+    """Deterministic order inside a document: worst first, then document order, then code."""
+    return (-int(finding.severity), finding.line or 0, finding.path or "", finding.code)
+
+
+def sorted_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    return tuple(sorted(findings, key=sort_key))

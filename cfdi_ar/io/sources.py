@@ -1,0 +1,299 @@
+"""Inputs → documents: files, folders (recursive) and ZIP archives.
+
+ZIPs (SAT's bulk-download packages, customers' archives) are read in memory
+and never extracted: every member is inspected before a byte of it is read,
+and refused when its name is unsafe (path traversal, absolute, drive letter,
+NUL, backslash), it is a symlink, encrypted, a duplicate, a nested archive,
+too large, or compresses suspiciously well. Reads are chunked and counted, so
+a member whose header lies about its size is still stopped at the cap.
+
+Planning (:func:`plan`) lists what will be read, so a progress bar knows the
+total; :func:`load` reads one planned item. Problems become
+:class:`Problem` items carrying a finding, never exceptions.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import zipfile
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from ..findings import Finding, Severity
+from .xml import DEFAULT_MAX_BYTES
+
+__all__ = ["Limits", "FileItem", "ZipMemberItem", "Problem", "Item", "plan", "load", "Loaded"]
+
+_CHUNK = 1 << 16
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Caps applied before and while reading. Defaults suit SAT bulk downloads."""
+
+    max_document_bytes: int = DEFAULT_MAX_BYTES
+    max_zip_members: int = 50_000
+    max_zip_total_bytes: int = 2 * 1024**3
+    max_compression_ratio: int = 100  # uncompressed/compressed; CFDI XML compresses ~5-15x
+
+
+@dataclass(frozen=True, slots=True)
+class FileItem:
+    path: str
+
+    @property
+    def name(self) -> str:
+        return self.path
+
+
+@dataclass(frozen=True, slots=True)
+class ZipMemberItem:
+    archive: str
+    member: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.archive}!{self.member}"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """An input that yields no document: the finding says why."""
+
+    name: str
+    finding: Finding
+    unreadable: bool = False  # True: the input could not be read at all (exit code 2)
+
+
+Item = FileItem | ZipMemberItem | Problem
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    name: str
+    data: bytes | None = None
+    problem: Problem | None = None
+
+
+@dataclass(slots=True)
+class _Plan:
+    items: list[Item] = field(default_factory=list)
+    skipped: int = 0  # files and members that are not XML (PDFs, metadata TXT, ...)
+
+
+def _problem(name: str, code: str, message: str, severity: Severity = Severity.ERROR, unreadable: bool = False) -> Problem:
+    return Problem(name, Finding(code, severity, message), unreadable)
+
+
+def _is_zip(path: str) -> bool:
+    if path.lower().endswith(".zip"):
+        return True
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
+def plan(paths: Iterable[str | os.PathLike[str]], limits: Limits = Limits()) -> tuple[list[Item], int]:
+    """List the documents in ``paths``. Returns ``(items, skipped_non_xml_count)``."""
+    out = _Plan()
+    for raw in paths:
+        path = os.fspath(raw)
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            out.items.append(_problem(path, "CFDIAR-IO-001", f"cannot read input: {exc.strerror or exc}", unreadable=True))
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            _plan_folder(path, limits, out)
+        elif _is_zip(path):
+            _plan_zip(path, limits, out)
+        else:
+            out.items.append(FileItem(path))
+    return out.items, out.skipped
+
+
+def _plan_folder(folder: str, limits: Limits, out: _Plan) -> None:
+    def on_error(exc: OSError) -> None:
+        out.items.append(_problem(exc.filename or folder, "CFDIAR-IO-001", f"cannot read folder: {exc.strerror or exc}", unreadable=True))
+
+    for root, dirs, files in os.walk(folder, onerror=on_error):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(root, name)
+            lower = name.lower()
+            if lower.endswith(".xml"):
+                out.items.append(FileItem(path))
+            elif lower.endswith(".zip"):
+                _plan_zip(path, limits, out)
+            else:
+                out.skipped += 1
+
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def unsafe_member_name(name: str) -> str | None:
+    """Why a member name is refused, or None when it is safe to use as a label."""
+    if "\x00" in name:
+        return "contains a NUL byte"
+    if "\\" in name:
+        return "contains a backslash (Windows path)"
+    if name.startswith("/"):
+        return "is an absolute path"
+    if _DRIVE.match(name):
+        return "starts with a drive letter"
+    if ".." in name.split("/"):
+        return "has a '..' component (path traversal)"
+    return None
+
+
+def _plan_zip(path: str, limits: Limits, out: _Plan) -> None:
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        out.items.append(_problem(path, "CFDIAR-ZIP-001", f"not a readable ZIP archive (corrupt or truncated): {exc}", unreadable=True))
+        return
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > limits.max_zip_members:
+            out.items.append(
+                _problem(path, "CFDIAR-ZIP-009", f"archive has {len(infos):,} members, over the limit of {limits.max_zip_members:,}; not read")
+            )
+            return
+        seen: set[str] = set()
+        total = 0
+        for info in infos:
+            name = info.filename
+            label = f"{path}!{name}"
+            if info.is_dir():
+                continue
+            if name in seen:
+                out.items.append(_problem(label, "CFDIAR-ZIP-006", "duplicate member name in the archive; neither copy is trusted over the other, this one is not read"))
+                continue
+            seen.add(name)
+            why = unsafe_member_name(name)
+            if why:
+                out.items.append(_problem(label, "CFDIAR-ZIP-002", f"unsafe member name: it {why}; not read"))
+                continue
+            if stat.S_ISLNK(info.external_attr >> 16):
+                out.items.append(_problem(label, "CFDIAR-ZIP-007", "member is a symbolic link; not read"))
+                continue
+            lower = name.lower()
+            if lower.endswith(".zip"):
+                out.items.append(_problem(label, "CFDIAR-ZIP-008", "nested archive; cfdi-ar reads one level of ZIP only", Severity.WARNING))
+                continue
+            if not lower.endswith(".xml"):
+                out.skipped += 1
+                continue
+            if info.flag_bits & 0x1:
+                out.items.append(_problem(label, "CFDIAR-ZIP-005", "member is encrypted; not read"))
+                continue
+            if info.file_size > limits.max_document_bytes:
+                out.items.append(
+                    _problem(label, "CFDIAR-IO-002", f"member is {info.file_size:,} bytes, over the {limits.max_document_bytes:,}-byte limit; not read")
+                )
+                continue
+            if info.compress_size and info.file_size / info.compress_size > limits.max_compression_ratio:
+                ratio = info.file_size / info.compress_size
+                out.items.append(
+                    _problem(label, "CFDIAR-ZIP-004", f"member compresses {ratio:,.0f}:1, over the {limits.max_compression_ratio}:1 limit (possible ZIP bomb); not read")
+                )
+                continue
+            total += info.file_size
+            if total > limits.max_zip_total_bytes:
+                out.items.append(_problem(label, "CFDIAR-ZIP-009", f"archive content exceeds {limits.max_zip_total_bytes:,} bytes; this and later members not read"))
+                break
+            out.items.append(ZipMemberItem(path, name))
+
+
+def load(item: Item, limits: Limits = Limits()) -> Loaded:
+    """Read one planned item into memory (bounded by the limits)."""
+    if isinstance(item, Problem):
+        return Loaded(item.name, problem=item)
+    if isinstance(item, FileItem):
+        return _load_file(item.path, limits)
+    return _load_member(item, limits)
+
+
+def _load_file(path: str, limits: Limits) -> Loaded:
+    cap = limits.max_document_bytes
+    try:
+        size = os.stat(path).st_size
+        if size > cap:
+            return Loaded(path, problem=_problem(path, "CFDIAR-IO-002", f"file is {size:,} bytes, over the {cap:,}-byte limit; not read"))
+        with open(path, "rb") as fh:
+            data = fh.read(cap + 1)
+    except OSError as exc:
+        return Loaded(path, problem=_problem(path, "CFDIAR-IO-001", f"cannot read file: {exc.strerror or exc}", unreadable=True))
+    if len(data) > cap:  # grew while we looked, or a device file
+        return Loaded(path, problem=_problem(path, "CFDIAR-IO-002", f"file is over the {cap:,}-byte limit; not read"))
+    return Loaded(path, data)
+
+
+def _load_member(item: ZipMemberItem, limits: Limits) -> Loaded:
+    try:
+        zf = zipfile.ZipFile(item.archive)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        return Loaded(item.name, problem=_problem(item.name, "CFDIAR-ZIP-001", f"cannot reopen archive: {exc}", unreadable=True))
+    with zf:
+        return _load_member_from(zf, item, limits)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _read_capped(fh, cap: int) -> bytes:
+    parts: list[bytes] = []
+    total = 0
+    while True:
+        chunk = fh.read(_CHUNK)
+        if not chunk:
+            return b"".join(parts)
+        total += len(chunk)
+        if total > cap:
+            raise _TooLarge
+        parts.append(chunk)
+
+
+def iter_loaded(items: Iterable[Item], limits: Limits = Limits()) -> Iterator[Loaded]:
+    """Load items in order, keeping one ZIP open while its members are read."""
+    current_zip: zipfile.ZipFile | None = None
+    current_path: str | None = None
+    try:
+        for item in items:
+            if isinstance(item, ZipMemberItem):
+                if item.archive != current_path:
+                    if current_zip is not None:
+                        current_zip.close()
+                    current_zip, current_path = None, item.archive
+                    try:
+                        current_zip = zipfile.ZipFile(item.archive)
+                    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+                        yield Loaded(item.name, problem=_problem(item.name, "CFDIAR-ZIP-001", f"cannot reopen archive: {exc}", unreadable=True))
+                        continue
+                if current_zip is None:
+                    yield Loaded(item.name, problem=_problem(item.name, "CFDIAR-ZIP-001", "archive could not be reopened", unreadable=True))
+                    continue
+                yield _load_member_from(current_zip, item, limits)
+            else:
+                yield load(item, limits)
+    finally:
+        if current_zip is not None:
+            current_zip.close()
+
+
+def _load_member_from(zf: zipfile.ZipFile, item: ZipMemberItem, limits: Limits) -> Loaded:
+    cap = limits.max_document_bytes
+    try:
+        with zf.open(item.member) as fh:
+            return Loaded(item.name, _read_capped(fh, cap))
+    except _TooLarge:
+        return Loaded(item.name, problem=_problem(item.name, "CFDIAR-ZIP-003", f"member expands past the {cap:,}-byte limit (its header understated its size); not read"))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError) as exc:
+        return Loaded(item.name, problem=_problem(item.name, "CFDIAR-ZIP-001", f"cannot read archive member: {exc}"))
+

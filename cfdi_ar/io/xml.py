@@ -1,0 +1,102 @@
+"""Bytes → lxml tree, safely.
+
+Untrusted XML never resolves entities, never loads a DTD, never touches the
+network and is never "repaired". A document with any DOCTYPE is refused:
+CFDI has none, and refusing it closes every entity trick at once (see
+``../shared/RELIABILITY.md`` §1). lxml >= 6.1 is required (CVE-2026-41066).
+
+Parsers are not thread-safe: one parser per thread, created lazily.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from lxml import etree
+
+__all__ = ["XmlRefused", "parse_untrusted", "safe_parser", "DEFAULT_MAX_BYTES"]
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+_SAFE_PARSER_KW = dict(
+    resolve_entities=False,  # CFDI never needs entities; nothing is expanded
+    no_network=True,
+    load_dtd=False,
+    dtd_validation=False,
+    attribute_defaults=False,
+    huge_tree=False,  # keep libxml2's limits: depth 256, 10 MB text nodes
+    recover=False,  # never "repair" untrusted input
+    remove_comments=False,
+    remove_pis=False,
+    strip_cdata=True,
+    collect_ids=False,
+    remove_blank_text=False,
+)
+
+_local = threading.local()
+
+
+def safe_parser() -> etree.XMLParser:
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = _local.parser = etree.XMLParser(**_SAFE_PARSER_KW)
+    return parser
+
+
+@dataclass(frozen=True, slots=True)
+class XmlRefused(Exception):
+    """The bytes are not a document cfdi-ar will read. ``code`` is a CFDIAR code."""
+
+    code: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def parse_untrusted(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Element:
+    """Parse ``data`` (bytes only) with the hardened parser, or raise :class:`XmlRefused`."""
+    if not isinstance(data, (bytes, bytearray)):
+        raise TypeError("parse_untrusted() takes bytes, not str: the encoding declaration must be honoured")
+    if len(data) > max_bytes:
+        raise XmlRefused("CFDIAR-IO-002", f"document is {len(data):,} bytes, over the {max_bytes:,}-byte limit; not read")
+    if not data.strip():
+        raise XmlRefused("CFDIAR-XML-001", "the file is empty")
+    try:
+        root = etree.fromstring(bytes(data), safe_parser())
+    except etree.XMLSyntaxError as exc:
+        if _declares_doctype(data):  # e.g. billion laughs: libxml2 stops it, but the cause is the DTD
+            raise _doctype_refused() from None
+        line = exc.lineno if exc.lineno and exc.lineno > 0 else None
+        raise XmlRefused("CFDIAR-XML-001", f"not well-formed XML: {_clean(exc.msg)}", line) from None
+    except (ValueError, LookupError) as exc:  # unknown or inconsistent encoding declarations
+        raise XmlRefused("CFDIAR-XML-001", f"cannot decode the document: {exc}") from None
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise _doctype_refused()
+    return root
+
+
+_DOCTYPE_MARKERS = tuple(
+    marker.encode(enc) for marker in ("<!DOCTYPE", "<!ENTITY") for enc in ("ascii", "utf-16-le", "utf-16-be")
+)
+
+
+def _declares_doctype(data: bytes) -> bool:
+    head = bytes(data[:65536])
+    return any(marker in head for marker in _DOCTYPE_MARKERS)
+
+
+def _doctype_refused() -> XmlRefused:
+    return XmlRefused(
+        "CFDIAR-XML-002",
+        "the document has a DOCTYPE (DTD or entity declarations); CFDI has none and cfdi-ar never processes them",
+    )
+
+
+def _clean(msg: str | None) -> str:
+    if not msg:
+        return "syntax error"
+    return " ".join(msg.split())

@@ -1,0 +1,303 @@
+"""lxml tree → model. Pure: no IO, no validation verdicts, never raises on odd input.
+
+Elements are found by namespace URI (never by prefix). Anything malformed
+simply yields ``None`` fields; the XSD and rule checks report it.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from ..namespaces import CFDI40, IMPLOCAL, PAGOS20, TFD, q
+from . import values as v
+from .comprobante import (
+    ACuentaTerceros,
+    CfdiRelacionados,
+    Comprobante,
+    Concepto,
+    Emisor,
+    ImpuestoConcepto,
+    Impuestos,
+    ImpuestosLocales,
+    InformacionGlobal,
+    Parte,
+    Receptor,
+    RetencionGlobal,
+    Timbre,
+    TrasladoGlobal,
+)
+from .pagos import DoctoRelacionado, ImpuestoDR, Pago, Pagos, RetencionP, Totales, TrasladoP
+
+__all__ = ["build_comprobante"]
+
+
+def _c(local: str) -> str:
+    return q(CFDI40, local)
+
+
+def _p(local: str) -> str:
+    return q(PAGOS20, local)
+
+
+def _children(el: etree._Element | None, *path: str) -> list[etree._Element]:
+    """Elements at ``path`` below ``el`` (each step a Clark tag)."""
+    if el is None:
+        return []
+    level = [el]
+    for tag in path:
+        level = [child for parent in level for child in parent.iterchildren(tag)]
+    return level
+
+
+def _first(el: etree._Element | None, *path: str) -> etree._Element | None:
+    found = _children(el, *path)
+    return found[0] if found else None
+
+
+def _t(el: etree._Element, name: str) -> str | None:
+    return v.text(el.get(name))
+
+
+def _d(el: etree._Element, name: str):  # type: ignore[no-untyped-def]
+    return v.decimal(el.get(name))
+
+
+def build_comprobante(root: etree._Element) -> Comprobante:
+    """Build the model of a ``cfdi:Comprobante`` (CFDI 4.0 namespace) element."""
+    get = root.get
+    info = _first(root, _c("InformacionGlobal"))
+    complemento_children = [ch for comp in root.iterchildren(_c("Complemento")) for ch in comp if isinstance(ch.tag, str)]
+    pagos_el = next((ch for ch in complemento_children if ch.tag == _p("Pagos")), None)
+    implocal_el = next((ch for ch in complemento_children if ch.tag == q(IMPLOCAL, "ImpuestosLocales")), None)
+    tfds = [ch for ch in complemento_children if ch.tag == q(TFD, "TimbreFiscalDigital")]
+    return Comprobante(
+        el=root,
+        version=_t(root, "Version"),
+        serie=_t(root, "Serie"),
+        folio=_t(root, "Folio"),
+        fecha=v.fecha(get("Fecha")),
+        sello=get("Sello"),
+        forma_pago=_t(root, "FormaPago"),
+        no_certificado=_t(root, "NoCertificado"),
+        certificado=get("Certificado"),
+        condiciones_de_pago=_t(root, "CondicionesDePago"),
+        subtotal=_d(root, "SubTotal"),
+        descuento=_d(root, "Descuento"),
+        moneda=_t(root, "Moneda"),
+        tipo_cambio=_d(root, "TipoCambio"),
+        total=_d(root, "Total"),
+        tipo_de_comprobante=_t(root, "TipoDeComprobante"),
+        exportacion=_t(root, "Exportacion"),
+        metodo_pago=_t(root, "MetodoPago"),
+        lugar_expedicion=_t(root, "LugarExpedicion"),
+        confirmacion=_t(root, "Confirmacion"),
+        informacion_global=None
+        if info is None
+        else InformacionGlobal(info, _t(info, "Periodicidad"), _t(info, "Meses"), v.integer(info.get("Año"))),
+        cfdi_relacionados=tuple(
+            CfdiRelacionados(
+                rel,
+                _t(rel, "TipoRelacion"),
+                tuple((_t(r, "UUID") or "").upper() for r in rel.iterchildren(_c("CfdiRelacionado"))),
+            )
+            for rel in root.iterchildren(_c("CfdiRelacionados"))
+        ),
+        emisor=_emisor(_first(root, _c("Emisor"))),
+        receptor=_receptor(_first(root, _c("Receptor"))),
+        conceptos=tuple(_concepto(el) for el in _children(root, _c("Conceptos"), _c("Concepto"))),
+        impuestos=_impuestos(_first(root, _c("Impuestos"))),
+        pagos=None if pagos_el is None else _pagos(pagos_el),
+        impuestos_locales=None
+        if implocal_el is None
+        else ImpuestosLocales(implocal_el, _d(implocal_el, "TotaldeRetenciones"), _d(implocal_el, "TotaldeTraslados")),
+        timbres=tuple(_timbre(el) for el in tfds),
+        complementos=tuple(etree.QName(ch).namespace or "" for ch in complemento_children),
+        has_addenda=root.find(_c("Addenda")) is not None,
+    )
+
+
+def _emisor(el: etree._Element | None) -> Emisor | None:
+    if el is None:
+        return None
+    return Emisor(el, _t(el, "Rfc"), _t(el, "Nombre"), _t(el, "RegimenFiscal"), _t(el, "FacAtrAdquirente"))
+
+
+def _receptor(el: etree._Element | None) -> Receptor | None:
+    if el is None:
+        return None
+    return Receptor(
+        el,
+        _t(el, "Rfc"),
+        _t(el, "Nombre"),
+        _t(el, "DomicilioFiscalReceptor"),
+        _t(el, "ResidenciaFiscal"),
+        _t(el, "NumRegIdTrib"),
+        _t(el, "RegimenFiscalReceptor"),
+        _t(el, "UsoCFDI"),
+    )
+
+
+def _impuesto_concepto(el: etree._Element) -> ImpuestoConcepto:
+    return ImpuestoConcepto(el, _d(el, "Base"), _t(el, "Impuesto"), _t(el, "TipoFactor"), _d(el, "TasaOCuota"), _d(el, "Importe"))
+
+
+def _concepto(el: etree._Element) -> Concepto:
+    impuestos = _first(el, _c("Impuestos"))
+    terceros = _first(el, _c("ACuentaTerceros"))
+    return Concepto(
+        el=el,
+        clave_prod_serv=_t(el, "ClaveProdServ"),
+        no_identificacion=_t(el, "NoIdentificacion"),
+        cantidad=_d(el, "Cantidad"),
+        clave_unidad=_t(el, "ClaveUnidad"),
+        unidad=_t(el, "Unidad"),
+        descripcion=_t(el, "Descripcion"),
+        valor_unitario=_d(el, "ValorUnitario"),
+        importe=_d(el, "Importe"),
+        descuento=_d(el, "Descuento"),
+        objeto_imp=_t(el, "ObjetoImp"),
+        has_impuestos=impuestos is not None,
+        traslados=tuple(_impuesto_concepto(t) for t in _children(impuestos, _c("Traslados"), _c("Traslado"))),
+        retenciones=tuple(_impuesto_concepto(r) for r in _children(impuestos, _c("Retenciones"), _c("Retencion"))),
+        a_cuenta_terceros=None
+        if terceros is None
+        else ACuentaTerceros(
+            terceros,
+            _t(terceros, "RfcACuentaTerceros"),
+            _t(terceros, "NombreACuentaTerceros"),
+            _t(terceros, "RegimenFiscalACuentaTerceros"),
+            _t(terceros, "DomicilioFiscalACuentaTerceros"),
+        ),
+        informacion_aduanera=tuple(
+            el.get("NumeroPedimento") or "" for el in el.iterchildren(_c("InformacionAduanera"))
+        ),
+        cuenta_predial=tuple(_t(cp, "Numero") or "" for cp in el.iterchildren(_c("CuentaPredial"))),
+        partes=tuple(_parte(p) for p in el.iterchildren(_c("Parte"))),
+        child_tags=tuple(etree.QName(ch).localname for ch in el if isinstance(ch.tag, str)),
+    )
+
+
+def _parte(el: etree._Element) -> Parte:
+    return Parte(
+        el,
+        _t(el, "ClaveProdServ"),
+        _t(el, "NoIdentificacion"),
+        _d(el, "Cantidad"),
+        _t(el, "Unidad"),
+        _t(el, "Descripcion"),
+        _d(el, "ValorUnitario"),
+        _d(el, "Importe"),
+        tuple(ia.get("NumeroPedimento") or "" for ia in el.iterchildren(_c("InformacionAduanera"))),
+    )
+
+
+def _impuestos(el: etree._Element | None) -> Impuestos | None:
+    if el is None:
+        return None
+    return Impuestos(
+        el,
+        _d(el, "TotalImpuestosRetenidos"),
+        _d(el, "TotalImpuestosTrasladados"),
+        tuple(RetencionGlobal(r, _t(r, "Impuesto"), _d(r, "Importe")) for r in _children(el, _c("Retenciones"), _c("Retencion"))),
+        tuple(
+            TrasladoGlobal(t, _d(t, "Base"), _t(t, "Impuesto"), _t(t, "TipoFactor"), _d(t, "TasaOCuota"), _d(t, "Importe"))
+            for t in _children(el, _c("Traslados"), _c("Traslado"))
+        ),
+    )
+
+
+def _timbre(el: etree._Element) -> Timbre:
+    return Timbre(
+        el,
+        _t(el, "Version"),
+        _t(el, "UUID"),
+        v.fecha(el.get("FechaTimbrado")),
+        _t(el, "RfcProvCertif"),
+        _t(el, "Leyenda"),
+        el.get("SelloCFD"),
+        _t(el, "NoCertificadoSAT"),
+        el.get("SelloSAT"),
+    )
+
+
+# --------------------------------------------------------------------------- Pagos 2.0
+
+
+def _impuesto_dr(el: etree._Element) -> ImpuestoDR:
+    return ImpuestoDR(el, _d(el, "BaseDR"), _t(el, "ImpuestoDR"), _t(el, "TipoFactorDR"), _d(el, "TasaOCuotaDR"), _d(el, "ImporteDR"))
+
+
+def _docto(el: etree._Element) -> DoctoRelacionado:
+    impuestos = _first(el, _p("ImpuestosDR"))
+    return DoctoRelacionado(
+        el=el,
+        id_documento=_t(el, "IdDocumento"),
+        serie=_t(el, "Serie"),
+        folio=_t(el, "Folio"),
+        moneda_dr=_t(el, "MonedaDR"),
+        equivalencia_dr=_d(el, "EquivalenciaDR"),
+        num_parcialidad=v.integer(el.get("NumParcialidad")),
+        imp_saldo_ant=_d(el, "ImpSaldoAnt"),
+        imp_pagado=_d(el, "ImpPagado"),
+        imp_saldo_insoluto=_d(el, "ImpSaldoInsoluto"),
+        objeto_imp_dr=_t(el, "ObjetoImpDR"),
+        has_impuestos_dr=impuestos is not None,
+        traslados_dr=tuple(_impuesto_dr(t) for t in _children(impuestos, _p("TrasladosDR"), _p("TrasladoDR"))),
+        retenciones_dr=tuple(_impuesto_dr(r) for r in _children(impuestos, _p("RetencionesDR"), _p("RetencionDR"))),
+    )
+
+
+def _pago(el: etree._Element) -> Pago:
+    impuestos = _first(el, _p("ImpuestosP"))
+    return Pago(
+        el=el,
+        fecha_pago=v.fecha(el.get("FechaPago")),
+        forma_de_pago_p=_t(el, "FormaDePagoP"),
+        moneda_p=_t(el, "MonedaP"),
+        tipo_cambio_p=_d(el, "TipoCambioP"),
+        monto=_d(el, "Monto"),
+        num_operacion=_t(el, "NumOperacion"),
+        rfc_emisor_cta_ord=_t(el, "RfcEmisorCtaOrd"),
+        nom_banco_ord_ext=_t(el, "NomBancoOrdExt"),
+        cta_ordenante=_t(el, "CtaOrdenante"),
+        rfc_emisor_cta_ben=_t(el, "RfcEmisorCtaBen"),
+        cta_beneficiario=_t(el, "CtaBeneficiario"),
+        tipo_cad_pago=_t(el, "TipoCadPago"),
+        cert_pago=el.get("CertPago"),
+        cad_pago=el.get("CadPago"),
+        sello_pago=el.get("SelloPago"),
+        doctos=tuple(_docto(d) for d in el.iterchildren(_p("DoctoRelacionado"))),
+        has_impuestos_p=impuestos is not None,
+        traslados_p=tuple(
+            TrasladoP(t, _d(t, "BaseP"), _t(t, "ImpuestoP"), _t(t, "TipoFactorP"), _d(t, "TasaOCuotaP"), _d(t, "ImporteP"))
+            for t in _children(impuestos, _p("TrasladosP"), _p("TrasladoP"))
+        ),
+        retenciones_p=tuple(
+            RetencionP(r, _t(r, "ImpuestoP"), _d(r, "ImporteP")) for r in _children(impuestos, _p("RetencionesP"), _p("RetencionP"))
+        ),
+    )
+
+
+_TOTALES = (
+    "TotalRetencionesIVA",
+    "TotalRetencionesISR",
+    "TotalRetencionesIEPS",
+    "TotalTrasladosBaseIVA16",
+    "TotalTrasladosImpuestoIVA16",
+    "TotalTrasladosBaseIVA8",
+    "TotalTrasladosImpuestoIVA8",
+    "TotalTrasladosBaseIVA0",
+    "TotalTrasladosImpuestoIVA0",
+    "TotalTrasladosBaseIVAExento",
+    "MontoTotalPagos",
+)
+
+
+def _pagos(el: etree._Element) -> Pagos:
+    totales = _first(el, _p("Totales"))
+    return Pagos(
+        el=el,
+        version=_t(el, "Version"),
+        totales=None if totales is None else Totales(totales, *(_d(totales, name) for name in _TOTALES)),
+        pagos=tuple(_pago(p) for p in el.iterchildren(_p("Pago"))),
+    )

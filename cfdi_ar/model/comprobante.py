@@ -1,0 +1,248 @@
+"""An immutable, typed view of a CFDI 4.0 document.
+
+Field names are SAT's attribute names in snake_case; each class names the
+XML element it views. Every object keeps the lxml element it was read from
+(``el``, excluded from comparison and repr) so a rule can point at the exact
+node (:func:`cfdi_ar.namespaces.xpath_of`) and read the raw text when the way
+a value was written matters. ``None`` means absent or unparseable; the XSD
+checks say which.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from lxml import etree
+
+from .pagos import Pagos
+
+__all__ = [
+    "Comprobante",
+    "InformacionGlobal",
+    "CfdiRelacionados",
+    "Emisor",
+    "Receptor",
+    "Concepto",
+    "ImpuestoConcepto",
+    "ACuentaTerceros",
+    "Parte",
+    "Impuestos",
+    "RetencionGlobal",
+    "TrasladoGlobal",
+    "ImpuestosLocales",
+    "Timbre",
+]
+
+_EL = dict(compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class InformacionGlobal:
+    """cfdi:InformacionGlobal"""
+
+    el: etree._Element = field(**_EL)
+    periodicidad: str | None = None
+    meses: str | None = None
+    anio: int | None = None  # @Año
+
+
+@dataclass(frozen=True, slots=True)
+class CfdiRelacionados:
+    """cfdi:CfdiRelacionados (one per TipoRelacion)"""
+
+    el: etree._Element = field(**_EL)
+    tipo_relacion: str | None = None
+    uuids: tuple[str, ...] = ()  # cfdi:CfdiRelacionado/@UUID, upper-cased
+
+
+@dataclass(frozen=True, slots=True)
+class Emisor:
+    """cfdi:Emisor"""
+
+    el: etree._Element = field(**_EL)
+    rfc: str | None = None
+    nombre: str | None = None
+    regimen_fiscal: str | None = None
+    fac_atr_adquirente: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Receptor:
+    """cfdi:Receptor"""
+
+    el: etree._Element = field(**_EL)
+    rfc: str | None = None
+    nombre: str | None = None
+    domicilio_fiscal_receptor: str | None = None
+    residencia_fiscal: str | None = None
+    num_reg_id_trib: str | None = None
+    regimen_fiscal_receptor: str | None = None
+    uso_cfdi: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImpuestoConcepto:
+    """cfdi:Concepto/cfdi:Impuestos/cfdi:Traslados/cfdi:Traslado or …/cfdi:Retenciones/cfdi:Retencion"""
+
+    el: etree._Element = field(**_EL)
+    base: Decimal | None = None
+    impuesto: str | None = None
+    tipo_factor: str | None = None
+    tasa_o_cuota: Decimal | None = None
+    importe: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ACuentaTerceros:
+    """cfdi:Concepto/cfdi:ACuentaTerceros"""
+
+    el: etree._Element = field(**_EL)
+    rfc: str | None = None
+    nombre: str | None = None
+    regimen_fiscal: str | None = None
+    domicilio_fiscal: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Parte:
+    """cfdi:Concepto/cfdi:Parte"""
+
+    el: etree._Element = field(**_EL)
+    clave_prod_serv: str | None = None
+    no_identificacion: str | None = None
+    cantidad: Decimal | None = None
+    unidad: str | None = None
+    descripcion: str | None = None
+    valor_unitario: Decimal | None = None
+    importe: Decimal | None = None
+    informacion_aduanera: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Concepto:
+    """cfdi:Conceptos/cfdi:Concepto"""
+
+    el: etree._Element = field(**_EL)
+    clave_prod_serv: str | None = None
+    no_identificacion: str | None = None
+    cantidad: Decimal | None = None
+    clave_unidad: str | None = None
+    unidad: str | None = None
+    descripcion: str | None = None
+    valor_unitario: Decimal | None = None
+    importe: Decimal | None = None
+    descuento: Decimal | None = None
+    objeto_imp: str | None = None
+    has_impuestos: bool = False  # a cfdi:Impuestos child exists (even if empty)
+    traslados: tuple[ImpuestoConcepto, ...] = ()
+    retenciones: tuple[ImpuestoConcepto, ...] = ()
+    a_cuenta_terceros: ACuentaTerceros | None = None
+    informacion_aduanera: tuple[str, ...] = ()
+    cuenta_predial: tuple[str, ...] = ()
+    partes: tuple[Parte, ...] = ()
+    child_tags: tuple[str, ...] = ()  # local names of the child elements, in order
+
+
+@dataclass(frozen=True, slots=True)
+class RetencionGlobal:
+    """cfdi:Comprobante/cfdi:Impuestos/cfdi:Retenciones/cfdi:Retencion"""
+
+    el: etree._Element = field(**_EL)
+    impuesto: str | None = None
+    importe: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TrasladoGlobal:
+    """cfdi:Comprobante/cfdi:Impuestos/cfdi:Traslados/cfdi:Traslado"""
+
+    el: etree._Element = field(**_EL)
+    base: Decimal | None = None
+    impuesto: str | None = None
+    tipo_factor: str | None = None
+    tasa_o_cuota: Decimal | None = None
+    importe: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Impuestos:
+    """cfdi:Comprobante/cfdi:Impuestos"""
+
+    el: etree._Element = field(**_EL)
+    total_impuestos_retenidos: Decimal | None = None
+    total_impuestos_trasladados: Decimal | None = None
+    retenciones: tuple[RetencionGlobal, ...] = ()
+    traslados: tuple[TrasladoGlobal, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ImpuestosLocales:
+    """implocal:ImpuestosLocales (local taxes enter the Total, CFDI40119)"""
+
+    el: etree._Element = field(**_EL)
+    total_de_retenciones: Decimal | None = None
+    total_de_traslados: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Timbre:
+    """tfd:TimbreFiscalDigital (version 1.1)"""
+
+    el: etree._Element = field(**_EL)
+    version: str | None = None
+    uuid: str | None = None  # as written; Comprobante.uuid is the canonical upper-case key
+    fecha_timbrado: datetime | None = None
+    rfc_prov_certif: str | None = None
+    leyenda: str | None = None
+    sello_cfd: str | None = None
+    no_certificado_sat: str | None = None
+    sello_sat: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Comprobante:
+    """cfdi:Comprobante, version 4.0"""
+
+    el: etree._Element = field(**_EL)
+    version: str | None = None
+    serie: str | None = None
+    folio: str | None = None
+    fecha: datetime | None = None
+    sello: str | None = None
+    forma_pago: str | None = None
+    no_certificado: str | None = None
+    certificado: str | None = None
+    condiciones_de_pago: str | None = None
+    subtotal: Decimal | None = None
+    descuento: Decimal | None = None
+    moneda: str | None = None
+    tipo_cambio: Decimal | None = None
+    total: Decimal | None = None
+    tipo_de_comprobante: str | None = None
+    exportacion: str | None = None
+    metodo_pago: str | None = None
+    lugar_expedicion: str | None = None
+    confirmacion: str | None = None
+    informacion_global: InformacionGlobal | None = None
+    cfdi_relacionados: tuple[CfdiRelacionados, ...] = ()
+    emisor: Emisor | None = None
+    receptor: Receptor | None = None
+    conceptos: tuple[Concepto, ...] = ()
+    impuestos: Impuestos | None = None
+    pagos: Pagos | None = None
+    impuestos_locales: ImpuestosLocales | None = None
+    timbres: tuple[Timbre, ...] = ()
+    complementos: tuple[str, ...] = ()  # namespaces of the cfdi:Complemento children, in order
+    has_addenda: bool = False
+
+    @property
+    def timbre(self) -> Timbre | None:
+        return self.timbres[0] if self.timbres else None
+
+    @property
+    def uuid(self) -> str | None:
+        """The stamp's UUID, upper-cased (the canonical key), or None when unstamped."""
+        t = self.timbre
+        return t.uuid.upper() if t is not None and t.uuid else None

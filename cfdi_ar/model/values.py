@@ -1,0 +1,78 @@
+"""Parsing attribute text into typed values, without ever guessing.
+
+A value that is absent *or* unparseable becomes ``None``; the raw text stays
+on the element for evidence and for rules that care how a number was
+written (SAT's limits depend on the number of decimals written). Money is
+always :class:`decimal.Decimal` built from the text, never from a float.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+__all__ = ["text", "decimal", "integer", "fecha", "decimals_written"]
+
+_WS = " \t\r\n"
+# xs:decimal's lexical space: optional sign, digits, optional fraction. No exponents,
+# no NaN/Infinity, no thousands separators, ASCII digits only.
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_FECHA = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})")
+
+
+_XML_WS = re.compile(r"[ \t\r\n]+")
+
+
+def text(raw: str | None) -> str | None:
+    """Whitespace-collapsed text (what the XSD's ``whiteSpace collapse`` and the cadena's
+    ``normalize-space()`` see), None if absent. Only XML whitespace is collapsed, never NBSP."""
+    if raw is None:
+        return None
+    return _XML_WS.sub(" ", raw).strip(" ")
+
+
+def decimal(raw: str | None) -> Decimal | None:
+    if raw is None:
+        return None
+    value = raw.strip(_WS)
+    if len(value) > 64 or not _DECIMAL.fullmatch(value):
+        return None
+    try:
+        return Decimal(value)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid literals
+        return None
+
+
+def integer(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    value = raw.strip(_WS)
+    if len(value) > 20 or not _INTEGER.fullmatch(value):
+        return None
+    return int(value)
+
+
+def fecha(raw: str | None) -> datetime | None:
+    """``AAAA-MM-DDThh:mm:ss`` (no offset, no fraction) → naive datetime; else None."""
+    if raw is None:
+        return None
+    m = _FECHA.fullmatch(raw.strip(_WS))
+    if not m:
+        return None
+    try:
+        return datetime(*(int(g) for g in m.groups()))
+    except ValueError:  # 2023-02-29, 25:00:00 ...
+        return None
+
+
+def decimals_written(raw: str | None) -> int | None:
+    """How many decimals the text carries (``"1.50"`` → 2, ``"3"`` → 0)."""
+    if raw is None:
+        return None
+    value = raw.strip(_WS)
+    if not _DECIMAL.fullmatch(value):
+        return None
+    _, dot, frac = value.partition(".")
+    return len(frac) if dot else 0

@@ -1,0 +1,158 @@
+"""Rendering results: table, JSON, CSV, JUnit XML. Formatting only, no verdicts.
+
+JSON is a list of ``{file, uuid, version, type, valid, checks, findings}``,
+described by ``schemas/validate-report.schema.json``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import IO, Callable, Iterable
+
+from lxml import etree
+
+from .findings import DocumentResult, Severity
+from .rules.registry import Rule
+
+__all__ = ["FORMATS", "render", "render_rules", "safe_cell"]
+
+FORMATS = ("table", "json", "csv", "junit")
+
+
+def render(results: list[DocumentResult], fmt: str, out: IO[str], *, summary: dict[str, int] | None = None,
+           verbose: bool = False, color: bool = False) -> None:
+    if fmt == "json":
+        json.dump([r.to_dict() for r in results], out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    elif fmt == "csv":
+        _csv(results, out)
+    elif fmt == "junit":
+        _junit(results, out)
+    else:
+        _table(results, out, summary=summary, verbose=verbose, color=color)
+
+
+# --------------------------------------------------------------------------- table
+
+_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def _paint(color: bool) -> Callable[..., str]:
+    if not color:
+        return lambda text, **_: text
+    import click
+
+    return lambda text, **kw: click.style(text, **kw)
+
+
+def _table(results: list[DocumentResult], out: IO[str], *, summary: dict[str, int] | None, verbose: bool, color: bool) -> None:
+    paint = _paint(color)
+    for r in results:
+        verdict = paint("valid  ", fg="green") if r.valid else paint("INVALID", fg="red", bold=True)
+        ident = r.uuid or ("(unstamped)" if r.version else "")
+        out.write(f"{verdict}  {(r.type or '-'):<2} {ident:<36}  {r.file}\n")
+        for f in r.findings:
+            if f.severity is Severity.INFO and not verbose:
+                continue
+            sev = paint(f"{f.severity.label:<7}", fg=_STYLE[f.severity])
+            where = f"\n{'':34}at {f.path}" + (f" (line {f.line})" if f.line else "") if f.path else ""
+            out.write(f"         {sev} {f.code:<16} {f.message}{where}\n")
+    if summary is not None:
+        parts = [
+            f"{summary['documents']} document{'s' if summary['documents'] != 1 else ''}",
+            f"{summary['valid']} valid",
+            f"{summary['invalid']} invalid",
+            f"{summary['errors']} error{'s' if summary['errors'] != 1 else ''}",
+            f"{summary['warnings']} warning{'s' if summary['warnings'] != 1 else ''}",
+        ]
+        if summary.get("skipped"):
+            parts.append(f"{summary['skipped']} non-XML file{'s' if summary['skipped'] != 1 else ''} skipped")
+        out.write("\n" + ", ".join(parts) + "\n")
+
+
+# --------------------------------------------------------------------------- CSV
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    """Text for a spreadsheet cell: never a live formula (a leading ' neutralises =, +, -, @)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+_CSV_COLUMNS = ("file", "uuid", "version", "type", "valid", "severity", "code", "message", "path")
+
+
+def _csv(results: list[DocumentResult], out: IO[str]) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(_CSV_COLUMNS)
+    for r in results:
+        head = [r.file, r.uuid, r.version, r.type, "true" if r.valid else "false"]
+        if not r.findings:
+            writer.writerow([safe_cell(v) for v in head + ["", "", "", ""]])
+        for f in r.findings:
+            writer.writerow([safe_cell(v) for v in head + [f.severity.label, f.code, f.message, f.path]])
+
+
+# --------------------------------------------------------------------------- JUnit
+
+
+def _junit(results: list[DocumentResult], out: IO[str]) -> None:
+    suites = etree.Element("testsuites", name="cfdi-ar validate")
+    suite = etree.SubElement(
+        suites,
+        "testsuite",
+        name="cfdi-ar validate",
+        tests=str(len(results)),
+        failures=str(sum(1 for r in results if not r.valid)),
+        errors="0",
+        skipped="0",
+    )
+    for r in results:
+        case = etree.SubElement(suite, "testcase", classname=f"cfdi.{r.type or 'unknown'}", name=_xml_text(r.file))
+        errors = [f for f in r.findings if f.severity is Severity.ERROR]
+        if errors:
+            failure = etree.SubElement(
+                case, "failure", type=errors[0].code, message=_xml_text(f"{len(errors)} error(s); first: {errors[0].code} {errors[0].message}")
+            )
+            failure.text = _xml_text("\n".join(f"{f.code} {f.path or ''}: {f.message}" for f in errors))
+        others = [f for f in r.findings if f.severity is not Severity.ERROR]
+        if others:
+            sysout = etree.SubElement(case, "system-out")
+            sysout.text = _xml_text("\n".join(f"{f.severity.label} {f.code} {f.path or ''}: {f.message}" for f in others))
+    out.write(etree.tostring(suites, pretty_print=True, xml_declaration=True, encoding="UTF-8").decode("utf-8"))
+
+
+def _xml_text(text: str) -> str:
+    """Drop characters XML 1.0 cannot carry (a file name or message may hold them)."""
+    return "".join(c for c in text if c in "\t\n\r" or (" " <= c <= "\ud7ff") or ("\ue000" <= c <= "\ufffd") or c >= "\U00010000")
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def render_rules(rules: Iterable[Rule], fmt: str, out: IO[str]) -> None:
+    rows = [
+        {
+            "code": r.code,
+            "severity": r.severity.label,
+            "kind": r.kind.value,
+            "title": r.title,
+            "gloss": r.gloss,
+            "source": r.source,
+        }
+        for r in rules
+    ]
+    if fmt == "json":
+        json.dump(rows, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    elif fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["code"], lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: safe_cell(v) for k, v in row.items()})
+    else:
+        for row in rows:
+            out.write(f"{row['code']:<16} {row['severity']:<8} {row['kind']:<10} {row['title']}\n")

@@ -1,0 +1,130 @@
+"""The rule registry: every code cfdi-ar can report, and the checks behind them.
+
+A :class:`Rule` is one code: SAT's (``CFDI40102``, ``CRP20244``) where SAT
+defines one for the condition, else the project's own (``CFDIAR-AREA-NNN``).
+Most rules carry a ``check``: a small function of the document context that
+yields :class:`Violation` s (only what it knows: a message, the node, the
+attribute); the engine turns them into findings with the rule's code and
+severity. Some codes are raised by a stage rather than a function: the
+reader (``input``) and SAT's schema (``schema``); they are registered with
+``check=None`` so ``cfdi-ar rules`` lists every code that can appear.
+
+Registration is explicit (modules are imported in :mod:`cfdi_ar.rules` in a
+fixed order) and a duplicate code is an error at import time.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+
+from lxml import etree
+
+from ..findings import Severity
+
+if TYPE_CHECKING:
+    from ..context import DocContext
+
+__all__ = ["Kind", "Rule", "Violation", "rule", "register_code", "registry", "get", "select"]
+
+
+class Kind(str, enum.Enum):
+    INPUT = "input"  # raised while reading files and archives
+    SCHEMA = "schema"  # enforced by SAT's XSD (and the catalog look-ups standing in for its giant enumerations)
+    STRUCTURE = "structure"  # what the document is (CFDI 4.0? which type? which complements?)
+    SIGNATURE = "signature"  # the seal and the certificate
+    STAMP = "stamp"  # the TimbreFiscalDigital
+    BUSINESS = "business"  # SAT's business rules (CFDI40xxx, CRP20xxx matrices)
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """What a check yields. ``element`` defaults to the document root."""
+
+    message: str
+    element: etree._Element | None = None
+    attribute: str | None = None
+    severity: Severity | None = None  # only for checks whose severity depends on settings
+
+
+Check = Callable[["DocContext"], Iterable[Violation]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    title: str  # SAT's wording (Spanish) where SAT defines the code, else a short English title
+    severity: Severity
+    kind: Kind
+    check: Check | None = None
+    gloss: str = ""  # English explanation
+    source: str = ""  # where the rule comes from (SAT matrix, PAC code, RELIABILITY.md ...)
+    needs_schema: bool = False  # skip when the document failed SAT's schema (business rules)
+
+    @property
+    def implemented_by(self) -> str:
+        if self.check is not None:
+            return f"{self.check.__module__}.{self.check.__name__}"
+        return self.kind.value
+
+
+_REGISTRY: dict[str, Rule] = {}
+
+
+def _add(r: Rule) -> None:
+    if r.code in _REGISTRY:
+        raise RuntimeError(f"duplicate rule code {r.code}")
+    _REGISTRY[r.code] = r
+
+
+def rule(
+    code: str,
+    title: str,
+    *,
+    kind: Kind,
+    severity: Severity = Severity.ERROR,
+    gloss: str = "",
+    source: str = "",
+    needs_schema: bool = False,
+) -> Callable[[Check], Check]:
+    """Register the decorated function as the check for ``code``."""
+
+    def register(fn: Check) -> Check:
+        _add(Rule(code, title, severity, kind, fn, gloss, source, needs_schema))
+        return fn
+
+    return register
+
+
+def register_code(code: str, title: str, *, kind: Kind, severity: Severity = Severity.ERROR, gloss: str = "", source: str = "") -> None:
+    """Register a code raised by a stage (the reader, the schema) rather than a check function."""
+    _add(Rule(code, title, severity, kind, None, gloss, source))
+
+
+def registry() -> tuple[Rule, ...]:
+    """Every rule, in registration order (a new tuple: the registry itself is never handed out)."""
+    return tuple(_REGISTRY.values())
+
+
+def get(code: str) -> Rule:
+    return _REGISTRY[code]
+
+
+def select(include: Iterable[str] = (), exclude: Iterable[str] = ()) -> tuple[Rule, ...]:
+    """Rules with a check, optionally limited to ``include`` and without ``exclude``.
+
+    Unknown codes raise ``KeyError`` so a typo on the command line is reported, not ignored.
+    """
+    inc = {c.strip().upper() for c in include if c.strip()}
+    exc = {c.strip().upper() for c in exclude if c.strip()}
+    unknown = sorted((inc | exc) - _REGISTRY.keys())
+    if unknown:
+        raise KeyError(", ".join(unknown))
+    return tuple(
+        r for r in _REGISTRY.values() if r.check is not None and (not inc or r.code in inc) and r.code not in exc
+    )
+
+
+def checks_in_order(rules: Iterable[Rule]) -> Iterator[Rule]:
+    yield from (r for r in rules if r.check is not None)

@@ -1,0 +1,65 @@
+"""The local store of SAT stamp certificates (``--sat-certs DIR``).
+
+SAT signs each stamp (TimbreFiscalDigital) with a certificate named by
+``NoCertificadoSAT``. cfdi-ar never downloads one: the user keeps a folder of
+``.cer`` files named by serial (``00001000000708361114.cer``), as SAT
+publishes them. Certificates the user puts there are trusted as SAT's; their
+validity at ``FechaTimbrado`` is still checked by the stamp rules.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from .certs import CertificateError, SatCertificate, load_certificate_file
+
+__all__ = ["StampStore", "StoreEntry"]
+
+_SERIAL = re.compile(r"^[0-9]{20}$")
+
+
+@dataclass(frozen=True, slots=True)
+class StoreEntry:
+    certificate: SatCertificate | None
+    problem: str | None = None  # why the file named like the serial is unusable
+
+
+class StampStore:
+    def __init__(self, folder: str | os.PathLike[str] | None) -> None:
+        self.folder = Path(folder) if folder else None
+        self._cache: dict[str, StoreEntry | None] = {}
+        self._lock = threading.Lock()
+
+    def __bool__(self) -> bool:
+        return self.folder is not None
+
+    def get(self, serial: str) -> StoreEntry | None:
+        """The entry for ``serial``, or None when the store has no such file."""
+        if self.folder is None or not _SERIAL.match(serial):
+            return None
+        with self._lock:
+            if serial not in self._cache:
+                self._cache[serial] = self._load(serial)
+            return self._cache[serial]
+
+    def _load(self, serial: str) -> StoreEntry | None:
+        assert self.folder is not None
+        for name in (f"{serial}.cer", f"{serial}.CER", f"{serial}.pem"):
+            path = self.folder / name
+            if path.is_file():
+                break
+        else:
+            return None
+        try:
+            if path.stat().st_size > 64 * 1024:
+                return StoreEntry(None, f"{path} is too large to be a certificate")
+            cert = load_certificate_file(path)
+        except (OSError, CertificateError) as exc:
+            return StoreEntry(None, f"{path} is not a readable certificate: {exc}")
+        if cert.serial_sat != serial:
+            return StoreEntry(None, f"{path} holds certificate {cert.serial_sat or hex(cert.serial)}, not {serial}")
+        return StoreEntry(cert)

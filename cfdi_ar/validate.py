@@ -1,0 +1,209 @@
+"""The validation engine: bytes → :class:`DocumentResult`, and paths → :class:`Report`.
+
+One document is read, recognised, schema-checked, then every selected rule
+runs on it. A rule that raises becomes a ``CFDIAR-INTERNAL`` finding on that
+document: one bad document never stops the batch.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
+
+from lxml import etree
+
+from .context import DocContext, Runtime, Settings, runtime_for
+from .findings import CheckStatus, DocumentResult, Finding, Severity, sorted_findings
+from .io.sources import Item, Loaded, Problem, iter_loaded, plan
+from .io.xml import XmlRefused, parse_untrusted
+from .namespaces import CFDI33, CFDI40, xpath_of
+from .rules import get as get_rule
+from .rules.registry import Violation
+from .rules.schema import schema_violations
+from .rules.sello import seal_outcome
+from .rules.timbre import stamp_outcome
+
+__all__ = ["validate_bytes", "validate_paths", "Report", "validate_loaded"]
+
+
+@dataclass(slots=True)
+class Report:
+    """The outcome of a run over many inputs."""
+
+    results: list[DocumentResult] = field(default_factory=list)
+    skipped: int = 0  # non-XML files and members that were not read (PDFs, metadata TXT…)
+
+    @property
+    def unreadable(self) -> bool:
+        return any(r.unreadable for r in self.results)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(not r.valid for r in self.results)
+
+    def exit_code(self) -> int:
+        """2: an input could not be read or nothing was found; 1: error findings; 0: clean."""
+        if self.unreadable or not self.results:
+            return 2
+        return 1 if self.has_errors else 0
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "documents": len(self.results),
+            "valid": sum(1 for r in self.results if r.valid),
+            "invalid": sum(1 for r in self.results if not r.valid),
+            "errors": sum(r.count(Severity.ERROR) for r in self.results),
+            "warnings": sum(r.count(Severity.WARNING) for r in self.results),
+            "skipped": self.skipped,
+        }
+
+
+def _finding(code: str, v: Violation, root: etree._Element | None = None) -> Finding:
+    rule = get_rule(code)
+    element = v.element if v.element is not None else root
+    return Finding(
+        code=code,
+        severity=v.severity or rule.severity,
+        message=v.message,
+        path=xpath_of(element, v.attribute),
+        attribute=v.attribute,
+        line=element.sourceline if element is not None else None,
+    )
+
+
+def _problem_result(problem: Problem) -> DocumentResult:
+    return DocumentResult(file=problem.name, findings=(problem.finding,), unreadable=problem.unreadable)
+
+
+def validate_bytes(name: str, data: bytes, settings: Settings | None = None) -> DocumentResult:
+    """Validate one document given as bytes (never ``str``: the XML declares its encoding)."""
+    return validate_loaded(Loaded(name, data), runtime_for(settings or Settings()))
+
+
+def validate_loaded(loaded: Loaded, runtime: Runtime) -> DocumentResult:
+    if loaded.problem is not None:
+        return _problem_result(loaded.problem)
+    assert loaded.data is not None
+    try:
+        root = parse_untrusted(loaded.data, max_bytes=runtime.settings.limits.max_document_bytes)
+    except XmlRefused as exc:
+        return DocumentResult(file=loaded.name, findings=(Finding(exc.code, get_rule(exc.code).severity, exc.message, None, None, exc.line),))
+    recognised = _recognise(loaded.name, root)
+    if recognised is not None:
+        return recognised
+    return _validate_cfdi40(DocContext(loaded.name, loaded.data, root, runtime))
+
+
+def _recognise(name: str, root: etree._Element) -> DocumentResult | None:
+    """A result for anything that is not a CFDI 4.0, else None."""
+    qn = etree.QName(root)
+    version = root.get("Version") or root.get("version")
+    if qn.localname == "Comprobante" and qn.namespace == CFDI40:
+        return None
+    if qn.localname == "Comprobante" and qn.namespace == CFDI33:
+        tipo = root.get("TipoDeComprobante") or root.get("tipoDeComprobante")
+        msg = f"CFDI {version or '3.x'} is not supported: cfdi-ar validates CFDI 4.0 (and Pagos 2.0) only"
+        f = Finding("CFDIAR-XML-004", Severity.ERROR, msg, xpath_of(root, "Version"), "Version", root.sourceline)
+        return DocumentResult(file=name, findings=(f,), version=version, type=tipo)
+    what = f"{{{qn.namespace}}}{qn.localname}" if qn.namespace else qn.localname
+    f = Finding("CFDIAR-XML-003", Severity.ERROR, f"not a CFDI: the root element is {what}, not cfdi:Comprobante ({CFDI40})", None, None, root.sourceline)
+    return DocumentResult(file=name, findings=(f,))
+
+
+def _validate_cfdi40(ctx: DocContext) -> DocumentResult:
+    findings: list[Finding] = []
+    schema_ok = True
+    for code, violation in schema_violations(ctx):
+        schema_ok = False
+        findings.append(_finding(code, violation, ctx.root))
+    for rule in ctx.runtime.rules:
+        if rule.needs_schema and not schema_ok:
+            continue
+        assert rule.check is not None
+        try:
+            for violation in rule.check(ctx):
+                findings.append(_finding(rule.code, violation, ctx.root))
+        except Exception as exc:  # noqa: BLE001 - a crash in one check must not stop the batch
+            tb = traceback.extract_tb(exc.__traceback__)[-1]
+            findings.append(
+                Finding(
+                    "CFDIAR-INTERNAL",
+                    Severity.ERROR,
+                    f"check {rule.code} failed: {type(exc).__name__}: {exc} ({os.path.basename(tb.filename)}:{tb.lineno})",
+                    xpath_of(ctx.root),
+                )
+            )
+    model = ctx.model
+    return DocumentResult(
+        file=ctx.name,
+        findings=sorted_findings(findings),
+        uuid=model.uuid,
+        version=model.version,
+        type=model.tipo_de_comprobante,
+        checks=_checks(ctx, schema_ok, findings),
+    )
+
+
+def _checks(ctx: DocContext, schema_ok: bool, findings: list[Finding]) -> dict[str, CheckStatus]:
+    seal = seal_outcome(ctx)
+    if seal.verified is True:
+        seal_status = CheckStatus.PASS
+    elif seal.verified is False:
+        seal_status = CheckStatus.FAIL
+    else:
+        unsealed = not (ctx.root.get("Sello") or "").strip() and ctx.certificate is None
+        seal_status = CheckStatus.NOT_APPLICABLE if unsealed else CheckStatus.FAIL
+    certificate_codes = {"CFDIAR-CERT-001", "CFDIAR-CERT-002", "CFDIAR-CERT-003", "CFDI40106"}
+    stamp = stamp_outcome(ctx)
+    if stamp is None:
+        stamp_status = CheckStatus.NOT_APPLICABLE
+    elif any(f.code in ("CFDIAR-TFD-003", "CFDIAR-TFD-004") for f in findings) or stamp.verified is False:
+        stamp_status = CheckStatus.FAIL
+    elif stamp.verified is None:
+        stamp_status = CheckStatus.UNVERIFIED
+    else:
+        stamp_status = CheckStatus.PASS
+    return {
+        "schema": CheckStatus.PASS if schema_ok else CheckStatus.FAIL,
+        "seal": seal_status,
+        "certificate": CheckStatus.FAIL
+        if any(f.code in certificate_codes for f in findings)
+        else (CheckStatus.PASS if not isinstance(ctx.certificate, Exception) and ctx.certificate is not None else CheckStatus.NOT_APPLICABLE),
+        "stamp": stamp_status,
+    }
+
+
+def validate_paths(
+    paths: Iterable[str | os.PathLike[str]],
+    settings: Settings | None = None,
+    *,
+    jobs: int = 1,
+    on_progress: Callable[[int], None] | None = None,
+    on_plan: Callable[[int], None] | None = None,
+) -> Report:
+    """Validate every document under ``paths`` (files, folders, ZIPs)."""
+    settings = settings or Settings()
+    items, skipped = plan(paths, settings.limits)
+    if on_plan is not None:
+        on_plan(len(items))
+    report = Report(skipped=skipped)
+    if jobs > 1 and len(items) > 1:
+        from .parallel import validate_parallel
+
+        results: Iterator[DocumentResult] = validate_parallel(items, settings, jobs)
+    else:
+        results = _validate_serial(items, settings)
+    for result in results:
+        report.results.append(result)
+        if on_progress is not None:
+            on_progress(1)
+    return report
+
+
+def _validate_serial(items: list[Item], settings: Settings) -> Iterator[DocumentResult]:
+    runtime = runtime_for(settings)
+    for loaded in iter_loaded(items, settings.limits):
+        yield validate_loaded(loaded, runtime)
+
