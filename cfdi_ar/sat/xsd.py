@@ -194,9 +194,13 @@ def _collapse(value: str) -> str:
 
 
 class _Compiled:
-    """One compiled lean schema plus the catalog look-ups it relies on."""
+    """One compiled lean schema plus the catalog look-ups it relies on.
 
-    def __init__(self, namespaces: frozenset[str]) -> None:
+    With ``lean=False`` it is SAT's official schema as is (giant enumerations
+    inside libxml2, no look-ups): the reference the tests compare against.
+    """
+
+    def __init__(self, namespaces: frozenset[str], lean: bool = True) -> None:
         xsd_paths = [sat_file(BASE_XSD)] + [sat_file(COMPLEMENT_XSD[ns]) for ns in sorted(namespaces)]
         files: list[Path] = []
         for p in xsd_paths:
@@ -207,7 +211,7 @@ class _Compiled:
         overrides: dict[str, bytes] = {}
         giant: dict[str, frozenset[str]] = {}
         for f in files:
-            if not _is_catalog(f):
+            if not lean or not _is_catalog(f):
                 continue
             cat = _lean_catalog(f)
             unsafe = {t for t in cat.giant if t in decl.derived_from or _ambiguous(decl, t)}
@@ -335,9 +339,13 @@ def census(root: etree._Element) -> ComplementCensus:
 
 
 class SchemaValidator:
-    """Validates CFDI 4.0 documents against SAT's schemas (lean + catalog look-ups)."""
+    """Validates CFDI 4.0 documents against SAT's schemas (lean + catalog look-ups).
 
-    def __init__(self) -> None:
+    ``SchemaValidator(lean=False)`` uses SAT's schemas unmodified (slow; for tests).
+    """
+
+    def __init__(self, lean: bool = True) -> None:
+        self.lean = lean
         self._compiled: dict[frozenset[str], _Compiled] = {}
         self._lock = threading.Lock()
 
@@ -348,7 +356,7 @@ class SchemaValidator:
             with self._lock:
                 found = self._compiled.get(key)
                 if found is None:
-                    found = self._compiled[key] = _Compiled(key)
+                    found = self._compiled[key] = _Compiled(key, self.lean)
         return found
 
     def validate(self, root: etree._Element, found: ComplementCensus | None = None) -> list[SchemaIssue]:
