@@ -267,7 +267,7 @@ def _ambiguous(decl: _Declarations, type_: str) -> bool:
     return False
 
 
-_ENUM_SET = re.compile(r"is not an element of the set \{.*\}", re.S)
+_ENUM_SET = re.compile(r"is not an element of the set \{.*", re.S)
 _LOG_HEAD = re.compile(r"^Element '(?P<el>[^']+)'(?:, attribute '(?P<attr>[^']+)')?: (?P<rest>.*)$", re.S)
 
 
