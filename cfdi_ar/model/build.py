@@ -31,12 +31,38 @@ from .pagos import DoctoRelacionado, ImpuestoDR, Pago, Pagos, RetencionP, Totale
 __all__ = ["build_comprobante"]
 
 
+_C_TAGS: dict[str, str] = {}
+_P_TAGS: dict[str, str] = {}
+
+
 def _c(local: str) -> str:
-    return q(CFDI40, local)
+    tag = _C_TAGS.get(local)
+    if tag is None:
+        tag = _C_TAGS[local] = q(CFDI40, local)
+    return tag
 
 
 def _p(local: str) -> str:
-    return q(PAGOS20, local)
+    tag = _P_TAGS.get(local)
+    if tag is None:
+        tag = _P_TAGS[local] = q(PAGOS20, local)
+    return tag
+
+
+_NONE: list[etree._Element] = []
+
+
+def _kids(el: etree._Element | None) -> dict[object, list[etree._Element]]:
+    """Children grouped by tag, in one pass (cheaper than one iterchildren() per tag)."""
+    out: dict[object, list[etree._Element]] = {}
+    if el is not None:
+        for child in el:
+            group = out.get(child.tag)
+            if group is None:
+                out[child.tag] = [child]
+            else:
+                group.append(child)
+    return out
 
 
 def _children(el: etree._Element | None, *path: str) -> list[etree._Element]:
@@ -49,27 +75,39 @@ def _children(el: etree._Element | None, *path: str) -> list[etree._Element]:
     return level
 
 
-def _first(el: etree._Element | None, *path: str) -> etree._Element | None:
-    found = _children(el, *path)
+def _first(el: etree._Element | None, tag: str) -> etree._Element | None:
+    return None if el is None else el.find(tag)
+
+
+def _one(kids: dict[object, list[etree._Element]], tag: str) -> etree._Element | None:
+    found = kids.get(tag)
     return found[0] if found else None
 
 
-def _t(el: etree._Element, name: str) -> str | None:
-    return v.text(el.get(name))
+def _t(el: etree._Element, name: str, _text=v.text) -> str | None:  # type: ignore[no-untyped-def]
+    return _text(el.get(name))
 
 
-def _d(el: etree._Element, name: str):  # type: ignore[no-untyped-def]
-    return v.decimal(el.get(name))
+def _d(el: etree._Element, name: str, _decimal=v.decimal):  # type: ignore[no-untyped-def]
+    return _decimal(el.get(name))
 
 
 def build_comprobante(root: etree._Element) -> Comprobante:
     """Build the model of a ``cfdi:Comprobante`` (CFDI 4.0 namespace) element."""
     get = root.get
-    info = _first(root, _c("InformacionGlobal"))
-    complemento_children = [ch for comp in root.iterchildren(_c("Complemento")) for ch in comp if isinstance(ch.tag, str)]
-    pagos_el = next((ch for ch in complemento_children if ch.tag == _p("Pagos")), None)
-    implocal_el = next((ch for ch in complemento_children if ch.tag == q(IMPLOCAL, "ImpuestosLocales")), None)
-    tfds = [ch for ch in complemento_children if ch.tag == q(TFD, "TimbreFiscalDigital")]
+    kids = _kids(root)
+    info = _one(kids, _c("InformacionGlobal"))
+    complemento_children = [ch for comp in kids.get(_c("Complemento"), _NONE) for ch in comp if isinstance(ch.tag, str)]
+    pagos_el = implocal_el = None
+    tfds = []
+    for ch in complemento_children:
+        if ch.tag == _PAGOS:
+            pagos_el = pagos_el if pagos_el is not None else ch
+        elif ch.tag == _TFD:
+            tfds.append(ch)
+        elif ch.tag == _IMPLOCAL:
+            implocal_el = implocal_el if implocal_el is not None else ch
+    conceptos = [c for holder in kids.get(_c("Conceptos"), _NONE) for c in holder.iterchildren(_c("Concepto"))]
     return Comprobante(
         el=root,
         version=_t(root, "Version"),
@@ -100,20 +138,25 @@ def build_comprobante(root: etree._Element) -> Comprobante:
                 _t(rel, "TipoRelacion"),
                 tuple((_t(r, "UUID") or "").upper() for r in rel.iterchildren(_c("CfdiRelacionado"))),
             )
-            for rel in root.iterchildren(_c("CfdiRelacionados"))
+            for rel in kids.get(_c("CfdiRelacionados"), _NONE)
         ),
-        emisor=_emisor(_first(root, _c("Emisor"))),
-        receptor=_receptor(_first(root, _c("Receptor"))),
-        conceptos=tuple(_concepto(el) for el in _children(root, _c("Conceptos"), _c("Concepto"))),
-        impuestos=_impuestos(_first(root, _c("Impuestos"))),
+        emisor=_emisor(_one(kids, _c("Emisor"))),
+        receptor=_receptor(_one(kids, _c("Receptor"))),
+        conceptos=tuple(_concepto(el) for el in conceptos),
+        impuestos=_impuestos(_one(kids, _c("Impuestos"))),
         pagos=None if pagos_el is None else _pagos(pagos_el),
         impuestos_locales=None
         if implocal_el is None
         else ImpuestosLocales(implocal_el, _d(implocal_el, "TotaldeRetenciones"), _d(implocal_el, "TotaldeTraslados")),
         timbres=tuple(_timbre(el) for el in tfds),
         complementos=tuple(etree.QName(ch).namespace or "" for ch in complemento_children),
-        has_addenda=root.find(_c("Addenda")) is not None,
+        has_addenda=_c("Addenda") in kids,
     )
+
+
+_PAGOS = q(PAGOS20, "Pagos")
+_TFD = q(TFD, "TimbreFiscalDigital")
+_IMPLOCAL = q(IMPLOCAL, "ImpuestosLocales")
 
 
 def _emisor(el: etree._Element | None) -> Emisor | None:
@@ -142,8 +185,10 @@ def _impuesto_concepto(el: etree._Element) -> ImpuestoConcepto:
 
 
 def _concepto(el: etree._Element) -> Concepto:
-    impuestos = _first(el, _c("Impuestos"))
-    terceros = _first(el, _c("ACuentaTerceros"))
+    kids = _kids(el)
+    impuestos = _one(kids, _c("Impuestos"))
+    terceros = _one(kids, _c("ACuentaTerceros"))
+    imp_kids = _kids(impuestos)
     return Concepto(
         el=el,
         clave_prod_serv=_t(el, "ClaveProdServ"),
@@ -157,8 +202,12 @@ def _concepto(el: etree._Element) -> Concepto:
         descuento=_d(el, "Descuento"),
         objeto_imp=_t(el, "ObjetoImp"),
         has_impuestos=impuestos is not None,
-        traslados=tuple(_impuesto_concepto(t) for t in _children(impuestos, _c("Traslados"), _c("Traslado"))),
-        retenciones=tuple(_impuesto_concepto(r) for r in _children(impuestos, _c("Retenciones"), _c("Retencion"))),
+        traslados=tuple(
+            _impuesto_concepto(t) for holder in imp_kids.get(_c("Traslados"), _NONE) for t in holder.iterchildren(_c("Traslado"))
+        ),
+        retenciones=tuple(
+            _impuesto_concepto(r) for holder in imp_kids.get(_c("Retenciones"), _NONE) for r in holder.iterchildren(_c("Retencion"))
+        ),
         a_cuenta_terceros=None
         if terceros is None
         else ACuentaTerceros(
@@ -168,11 +217,9 @@ def _concepto(el: etree._Element) -> Concepto:
             _t(terceros, "RegimenFiscalACuentaTerceros"),
             _t(terceros, "DomicilioFiscalACuentaTerceros"),
         ),
-        informacion_aduanera=tuple(
-            el.get("NumeroPedimento") or "" for el in el.iterchildren(_c("InformacionAduanera"))
-        ),
-        cuenta_predial=tuple(_t(cp, "Numero") or "" for cp in el.iterchildren(_c("CuentaPredial"))),
-        partes=tuple(_parte(p) for p in el.iterchildren(_c("Parte"))),
+        informacion_aduanera=tuple(ia.get("NumeroPedimento") or "" for ia in kids.get(_c("InformacionAduanera"), _NONE)),
+        cuenta_predial=tuple(_t(cp, "Numero") or "" for cp in kids.get(_c("CuentaPredial"), _NONE)),
+        partes=tuple(_parte(p) for p in kids.get(_c("Parte"), _NONE)),
         child_tags=tuple(etree.QName(ch).localname for ch in el if isinstance(ch.tag, str)),
     )
 

@@ -30,14 +30,20 @@ def text(raw: str | None) -> str | None:
     ``normalize-space()`` see), None if absent. Only XML whitespace is collapsed, never NBSP."""
     if raw is None:
         return None
-    return _XML_WS.sub(" ", raw).strip(" ")
+    # Fast path: most values need nothing (this runs for every attribute of every document).
+    if "  " in raw or "\t" in raw or "\n" in raw or "\r" in raw or raw[:1] == " " or raw[-1:] == " ":
+        return _XML_WS.sub(" ", raw).strip(" ")
+    return raw
 
 
 def decimal(raw: str | None) -> Decimal | None:
     if raw is None:
         return None
     value = raw.strip(_WS)
-    if len(value) > 64 or not _DECIMAL.fullmatch(value):
+    if len(value) > 64:
+        return None
+    # Fast path for plain ASCII "123" / "123.45" (isdigit alone would accept other scripts' digits).
+    if not (value.isascii() and value.replace(".", "", 1).isdigit()) and not _DECIMAL.fullmatch(value):
         return None
     try:
         return Decimal(value)
