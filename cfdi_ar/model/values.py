@@ -36,9 +36,23 @@ def text(raw: str | None) -> str | None:
     return raw
 
 
+_DECIMALS: dict[str, Decimal | None] = {}  # amounts repeat a lot across a batch (rates, quantities, "0")
+_MISSING = object()
+
+
 def decimal(raw: str | None) -> Decimal | None:
     if raw is None:
         return None
+    found = _DECIMALS.get(raw, _MISSING)
+    if found is not _MISSING:
+        return found  # type: ignore[return-value]
+    result = _decimal(raw)
+    if len(_DECIMALS) < 100_000:
+        _DECIMALS[raw] = result
+    return result
+
+
+def _decimal(raw: str) -> Decimal | None:
     value = raw.strip(_WS)
     if len(value) > 64:
         return None
