@@ -163,9 +163,9 @@ def _run(paths: tuple[str, ...], settings: Settings, jobs: int, *, show_progress
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 def rules(fmt: str) -> None:
     """List every code cfdi-ar can report: SAT's codes and its own."""
-    from .rules import registry
+    from .rules import all_rules
 
-    render_rules(registry(), fmt, sys.stdout)
+    render_rules(all_rules(), fmt, sys.stdout)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,10 +12,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Iterator
 
 from .context import Settings, runtime_for
-from .findings import DocumentResult
+from .findings import DocumentResult, Finding, Severity
 from .io.sources import Item, iter_loaded
 
 __all__ = ["validate_parallel"]
@@ -48,6 +49,20 @@ def validate_parallel(items: list[Item], settings: Settings, jobs: int) -> Itera
         ctx = multiprocessing.get_context("fork")
     else:  # pragma: no cover - Windows/macOS spawn: each worker warms itself
         ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        for results in pool.map(_work, batches):
-            yield from results
+    done = 0
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+            for results in pool.map(_work, batches):
+                done += 1
+                yield from results
+    except BrokenProcessPool as exc:
+        # A worker died (killed, out of memory, a crash in a C library): say so for every
+        # document not yet reported, rather than losing them or the whole run.
+        for batch, _ in batches[done:]:
+            for item in batch:
+                yield DocumentResult(
+                    file=item.name,
+                    findings=(Finding("CFDIAR-INTERNAL", Severity.ERROR,
+                                      f"a worker process died while validating this batch ({exc}); "
+                                      "re-run with --jobs 1 to find the document responsible"),),
+                )

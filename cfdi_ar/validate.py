@@ -112,12 +112,23 @@ def _recognise(name: str, root: etree._Element) -> DocumentResult | None:
     return DocumentResult(file=name, findings=(f,))
 
 
+def _internal(stage: str, exc: BaseException, ctx: DocContext) -> Finding:
+    tb = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" ({os.path.basename(tb.filename)}:{tb.lineno})" if tb else ""
+    return Finding("CFDIAR-INTERNAL", Severity.ERROR, f"{stage} failed: {type(exc).__name__}: {exc}{where}", xpath_of(ctx.root))
+
+
 def _validate_cfdi40(ctx: DocContext) -> DocumentResult:
+    # Every stage is guarded: a crash becomes a CFDIAR-INTERNAL finding on this document only.
     findings: list[Finding] = []
     schema_ok = True
-    for code, violation in schema_violations(ctx):
+    try:
+        for code, violation in schema_violations(ctx):
+            schema_ok = False
+            findings.append(_finding(code, violation, ctx.root))
+    except Exception as exc:  # noqa: BLE001
         schema_ok = False
-        findings.append(_finding(code, violation, ctx.root))
+        findings.append(_internal("schema validation", exc, ctx))
     for rule in ctx.runtime.rules:
         if rule.needs_schema and not schema_ok:
             continue
@@ -125,24 +136,22 @@ def _validate_cfdi40(ctx: DocContext) -> DocumentResult:
         try:
             for violation in rule.check(ctx):
                 findings.append(_finding(rule.code, violation, ctx.root))
-        except Exception as exc:  # noqa: BLE001 - a crash in one check must not stop the batch
-            tb = traceback.extract_tb(exc.__traceback__)[-1]
-            findings.append(
-                Finding(
-                    "CFDIAR-INTERNAL",
-                    Severity.ERROR,
-                    f"check {rule.code} failed: {type(exc).__name__}: {exc} ({os.path.basename(tb.filename)}:{tb.lineno})",
-                    xpath_of(ctx.root),
-                )
-            )
-    model = ctx.model
+        except Exception as exc:  # noqa: BLE001
+            findings.append(_internal(f"check {rule.code}", exc, ctx))
+    try:
+        checks = _checks(ctx, schema_ok, findings)
+        model = ctx.model
+        uuid, version, tipo = model.uuid, model.version, model.tipo_de_comprobante
+    except Exception as exc:  # noqa: BLE001
+        findings.append(_internal("summary", exc, ctx))
+        checks, uuid, version, tipo = {}, None, ctx.root.get("Version"), ctx.root.get("TipoDeComprobante")
     return DocumentResult(
         file=ctx.name,
         findings=sorted_findings(findings),
-        uuid=model.uuid,
-        version=model.version,
-        type=model.tipo_de_comprobante,
-        checks=_checks(ctx, schema_ok, findings),
+        uuid=uuid,
+        version=version,
+        type=tipo,
+        checks=checks,
     )
 
 

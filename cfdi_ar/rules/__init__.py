@@ -9,6 +9,6 @@ from . import structure as _structure  # noqa: F401
 from . import schema as _schema  # noqa: F401
 from . import sello as _sello  # noqa: F401
 from . import timbre as _timbre  # noqa: F401
-from .registry import Kind, Rule, Violation, get, registry, rule, select
+from .registry import Kind, Rule, Violation, all_rules, get, rule, select
 
-__all__ = ["Kind", "Rule", "Violation", "get", "registry", "rule", "select"]
+__all__ = ["Kind", "Rule", "Violation", "all_rules", "get", "rule", "select"]

@@ -26,7 +26,7 @@ from ..findings import Severity
 if TYPE_CHECKING:
     from ..context import DocContext
 
-__all__ = ["Kind", "Rule", "Violation", "rule", "register_code", "registry", "get", "select"]
+__all__ = ["Kind", "Rule", "Violation", "rule", "register_code", "all_rules", "get", "select"]
 
 
 class Kind(str, enum.Enum):
@@ -102,7 +102,7 @@ def register_code(code: str, title: str, *, kind: Kind, severity: Severity = Sev
     _add(Rule(code, title, severity, kind, None, gloss, source))
 
 
-def registry() -> tuple[Rule, ...]:
+def all_rules() -> tuple[Rule, ...]:
     """Every rule, in registration order (a new tuple: the registry itself is never handed out)."""
     return tuple(_REGISTRY.values())
 

@@ -74,5 +74,12 @@ def zone_for_postal_code(postal_code: str | None) -> ZoneInfo | None:
 
 
 def to_utc(local: datetime, zone: ZoneInfo | timezone) -> datetime:
-    """Attach ``zone`` to a naive local time and convert to UTC (fold=0 on repeated hours)."""
-    return local.replace(tzinfo=zone).astimezone(timezone.utc)
+    """Attach ``zone`` to a naive local time and convert to UTC (fold=0 on repeated hours).
+
+    Years at the edge of ``datetime``'s range (0001, 9999) cannot be shifted; they are clamped,
+    which keeps every comparison with a certificate's validity meaningful.
+    """
+    try:
+        return local.replace(tzinfo=zone).astimezone(timezone.utc)
+    except OverflowError:
+        return (datetime.min if local.year < 5000 else datetime.max).replace(tzinfo=timezone.utc)
