@@ -160,7 +160,7 @@ def _run(paths: tuple[str, ...], settings: Settings, jobs: int, *, show_progress
 
 
 @main.command(context_settings=CONTEXT)
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown"]), default="table", show_default=True)
 def rules(fmt: str) -> None:
     """List every code cfdi-ar can report: SAT's codes and its own."""
     from .rules import all_rules
