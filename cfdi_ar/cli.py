@@ -134,7 +134,8 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str | None, output
         click.echo("cfdi-ar: no XML documents found in the given paths", err=True)
     elif not quiet and fmt != "table":
         c = report.counts()
-        click.echo(f"{c['documents']} documents: {c['valid']} valid, {c['invalid']} invalid", err=True)
+        noun = "document" if c["documents"] == 1 else "documents"
+        click.echo(f"{c['documents']} {noun}: {c['valid']} valid, {c['invalid']} invalid", err=True)
     ctx.exit(report.exit_code())
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +25,9 @@ from cfdi_ar.demo.documents import Line, Party, Payment, invoice, paid_document,
 from cfdi_ar.demo.pki import Credential, make_ca, make_csd, make_fiel, make_stamp_certificate
 from cfdi_ar.demo.seal import seal, stamp, to_bytes
 from cfdi_ar.model import build_comprobante
+
+# Keep the suite hermetic: the lean-catalog cache goes to a fresh folder, not ~/.cache.
+os.environ.setdefault("CFDI_AR_CACHE_DIR", tempfile.mkdtemp(prefix="cfdi-ar-test-cache-"))
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -59,3 +59,21 @@ def test_every_registered_code_is_unique_and_well_formed():
     assert len(all_codes) == len(set(all_codes))
     assert all(re.fullmatch(r"CFDI40\d{3}|CRP20\d{3}|CFDIAR-[A-Z]+(-\d{3})?", c) for c in all_codes)
     assert all(r.title for r in all_rules())
+
+
+def test_a_fifo_named_like_a_document_never_hangs_the_run(tmp_path):
+    import os
+    import time
+
+    if not hasattr(os, "mkfifo"):
+        import pytest
+
+        pytest.skip("no FIFOs on this platform")
+    os.mkfifo(tmp_path / "pipe.xml")
+    os.mkfifo(tmp_path / "pipe.zip")
+    start = time.monotonic()
+    for target in (tmp_path, tmp_path / "pipe.xml"):
+        report = validate_paths([target])
+        assert report.exit_code() == 2
+        assert {f.code for r in report.results for f in r.findings} == {"CFDIAR-IO-001"}
+    assert time.monotonic() - start < 5

@@ -109,6 +109,8 @@ def plan(paths: Iterable[str | os.PathLike[str]], limits: Limits = Limits()) -> 
             continue
         if stat.S_ISDIR(st.st_mode):
             _plan_folder(path, limits, out)
+        elif not stat.S_ISREG(st.st_mode):
+            out.items.append(_problem(path, "CFDIAR-IO-001", "not a regular file (a pipe, device or socket); not read", unreadable=True))
         elif _is_zip(path):
             _plan_zip(path, limits, out)
         else:
@@ -126,9 +128,12 @@ def _plan_folder(folder: str, limits: Limits, out: _Plan) -> None:
             path = os.path.join(root, name)
             lower = name.lower()
             if lower.endswith(".xml"):
-                out.items.append(FileItem(path))
+                out.items.append(FileItem(path))  # _load_file refuses non-regular files without blocking
             elif lower.endswith(".zip"):
-                _plan_zip(path, limits, out)
+                if os.path.isfile(path):
+                    _plan_zip(path, limits, out)
+                else:
+                    out.items.append(_problem(path, "CFDIAR-IO-001", "not a regular file; not read", unreadable=True))
             else:
                 out.skipped += 1
 
@@ -222,14 +227,23 @@ def load(item: Item, limits: Limits = Limits()) -> Loaded:
 def _load_file(path: str, limits: Limits) -> Loaded:
     cap = limits.max_document_bytes
     try:
-        size = os.stat(path).st_size
-        if size > cap:
-            return Loaded(path, problem=_problem(path, "CFDIAR-IO-002", f"file is {size:,} bytes, over the {cap:,}-byte limit; not read"))
-        with open(path, "rb") as fh:
+        # O_NONBLOCK: a FIFO or device named *.xml must never hang the run; fstat says what it is.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        return Loaded(path, problem=_problem(path, "CFDIAR-IO-001", f"cannot read file: {exc.strerror or exc}", unreadable=True))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return Loaded(path, problem=_problem(path, "CFDIAR-IO-001", "not a regular file (a pipe, device or socket); not read", unreadable=True))
+        if st.st_size > cap:
+            return Loaded(path, problem=_problem(path, "CFDIAR-IO-002", f"file is {st.st_size:,} bytes, over the {cap:,}-byte limit; not read"))
+        with os.fdopen(fd, "rb", closefd=False) as fh:
             data = fh.read(cap + 1)
     except OSError as exc:
         return Loaded(path, problem=_problem(path, "CFDIAR-IO-001", f"cannot read file: {exc.strerror or exc}", unreadable=True))
-    if len(data) > cap:  # grew while we looked, or a device file
+    finally:
+        os.close(fd)
+    if len(data) > cap:  # grew while we looked
         return Loaded(path, problem=_problem(path, "CFDIAR-IO-002", f"file is over the {cap:,}-byte limit; not read"))
     return Loaded(path, data)
 

@@ -12,6 +12,7 @@ from ..namespaces import CFDI40, IMPLOCAL, PAGOS20, TFD, q
 from . import values as v
 from .comprobante import (
     ACuentaTerceros,
+    Body,
     CfdiRelacionados,
     Comprobante,
     Concepto,
@@ -93,21 +94,57 @@ def _d(el: etree._Element, name: str, _decimal=v.decimal):  # type: ignore[no-un
 
 
 def build_comprobante(root: etree._Element) -> Comprobante:
-    """Build the model of a ``cfdi:Comprobante`` (CFDI 4.0 namespace) element."""
+    """Build the model of a ``cfdi:Comprobante`` (CFDI 4.0 namespace) element.
+
+    The header is read now; the body parts are read the first time a caller asks for them.
+    """
     get = root.get
     kids = _kids(root)
-    info = _one(kids, _c("InformacionGlobal"))
     complemento_children = [ch for comp in kids.get(_c("Complemento"), _NONE) for ch in comp if isinstance(ch.tag, str)]
-    pagos_el = implocal_el = None
-    tfds = []
-    for ch in complemento_children:
-        if ch.tag == _PAGOS:
-            pagos_el = pagos_el if pagos_el is not None else ch
-        elif ch.tag == _TFD:
-            tfds.append(ch)
-        elif ch.tag == _IMPLOCAL:
-            implocal_el = implocal_el if implocal_el is not None else ch
-    conceptos = [c for holder in kids.get(_c("Conceptos"), _NONE) for c in holder.iterchildren(_c("Concepto"))]
+    tfds = [ch for ch in complemento_children if ch.tag == _TFD]
+
+    def first_complement(tag: str) -> etree._Element | None:
+        return next((ch for ch in complemento_children if ch.tag == tag), None)
+
+    def informacion_global() -> InformacionGlobal | None:
+        info = _one(kids, _c("InformacionGlobal"))
+        if info is None:
+            return None
+        return InformacionGlobal(info, _t(info, "Periodicidad"), _t(info, "Meses"), v.integer(info.get("Año")))
+
+    def cfdi_relacionados() -> tuple[CfdiRelacionados, ...]:
+        return tuple(
+            CfdiRelacionados(
+                rel,
+                _t(rel, "TipoRelacion"),
+                tuple((_t(r, "UUID") or "").upper() for r in rel.iterchildren(_c("CfdiRelacionado"))),
+            )
+            for rel in kids.get(_c("CfdiRelacionados"), _NONE)
+        )
+
+    def conceptos() -> tuple[Concepto, ...]:
+        return tuple(_concepto(c) for holder in kids.get(_c("Conceptos"), _NONE) for c in holder.iterchildren(_c("Concepto")))
+
+    def pagos() -> Pagos | None:
+        el = first_complement(_PAGOS)
+        return None if el is None else _pagos(el)
+
+    def impuestos_locales() -> ImpuestosLocales | None:
+        el = first_complement(_IMPLOCAL)
+        if el is None:
+            return None
+        return ImpuestosLocales(el, _d(el, "TotaldeRetenciones"), _d(el, "TotaldeTraslados"))
+
+    body = Body(
+        {
+            "informacion_global": informacion_global,
+            "cfdi_relacionados": cfdi_relacionados,
+            "conceptos": conceptos,
+            "impuestos": lambda: _impuestos(_one(kids, _c("Impuestos"))),
+            "pagos": pagos,
+            "impuestos_locales": impuestos_locales,
+        }
+    )
     return Comprobante(
         el=root,
         version=_t(root, "Version"),
@@ -129,28 +166,12 @@ def build_comprobante(root: etree._Element) -> Comprobante:
         metodo_pago=_t(root, "MetodoPago"),
         lugar_expedicion=_t(root, "LugarExpedicion"),
         confirmacion=_t(root, "Confirmacion"),
-        informacion_global=None
-        if info is None
-        else InformacionGlobal(info, _t(info, "Periodicidad"), _t(info, "Meses"), v.integer(info.get("Año"))),
-        cfdi_relacionados=tuple(
-            CfdiRelacionados(
-                rel,
-                _t(rel, "TipoRelacion"),
-                tuple((_t(r, "UUID") or "").upper() for r in rel.iterchildren(_c("CfdiRelacionado"))),
-            )
-            for rel in kids.get(_c("CfdiRelacionados"), _NONE)
-        ),
         emisor=_emisor(_one(kids, _c("Emisor"))),
         receptor=_receptor(_one(kids, _c("Receptor"))),
-        conceptos=tuple(_concepto(el) for el in conceptos),
-        impuestos=_impuestos(_one(kids, _c("Impuestos"))),
-        pagos=None if pagos_el is None else _pagos(pagos_el),
-        impuestos_locales=None
-        if implocal_el is None
-        else ImpuestosLocales(implocal_el, _d(implocal_el, "TotaldeRetenciones"), _d(implocal_el, "TotaldeTraslados")),
         timbres=tuple(_timbre(el) for el in tfds),
         complementos=tuple(etree.QName(ch).namespace or "" for ch in complemento_children),
         has_addenda=_c("Addenda") in kids,
+        body=body,
     )
 
 

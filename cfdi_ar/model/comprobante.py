@@ -10,15 +10,17 @@ checks say which.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, Callable
 
 from lxml import etree
 
 from .pagos import Pagos
 
 __all__ = [
+    "Body",
     "Comprobante",
     "InformacionGlobal",
     "CfdiRelacionados",
@@ -201,9 +203,38 @@ class Timbre:
     sello_sat: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+class Body:
+    """Builds each part of a document's body (concepts, taxes, payments...) the first time it is read.
+
+    Most checks read only the header; the parts are built once, on demand, and never change after.
+    """
+
+    __slots__ = ("_builders", "_parts")
+
+    def __init__(self, builders: dict[str, Callable[[], Any]]) -> None:
+        self._builders = builders
+        self._parts: dict[str, Any] = {}
+
+    def get(self, name: str) -> Any:
+        try:
+            return self._parts[name]
+        except KeyError:
+            value = self._parts[name] = self._builders[name]()
+            return value
+
+
+_BODY_PARTS = ("informacion_global", "cfdi_relacionados", "conceptos", "impuestos", "pagos", "impuestos_locales")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class Comprobante:
-    """cfdi:Comprobante, version 4.0"""
+    """cfdi:Comprobante, version 4.0.
+
+    The header (attributes, Emisor, Receptor, stamps) is read eagerly; the body parts
+    (``informacion_global``, ``cfdi_relacionados``, ``conceptos``, ``impuestos``, ``pagos``,
+    ``impuestos_locales``) are built the first time they are read. Either way the view is
+    immutable, and two views are equal when every field and part is.
+    """
 
     el: etree._Element = field(**_EL)
     version: str | None = None
@@ -225,17 +256,48 @@ class Comprobante:
     metodo_pago: str | None = None
     lugar_expedicion: str | None = None
     confirmacion: str | None = None
-    informacion_global: InformacionGlobal | None = None
-    cfdi_relacionados: tuple[CfdiRelacionados, ...] = ()
     emisor: Emisor | None = None
     receptor: Receptor | None = None
-    conceptos: tuple[Concepto, ...] = ()
-    impuestos: Impuestos | None = None
-    pagos: Pagos | None = None
-    impuestos_locales: ImpuestosLocales | None = None
     timbres: tuple[Timbre, ...] = ()
     complementos: tuple[str, ...] = ()  # namespaces of the cfdi:Complemento children, in order
     has_addenda: bool = False
+    body: Body = field(default_factory=lambda: Body({}), repr=False, compare=False)
+
+    @property
+    def informacion_global(self) -> InformacionGlobal | None:
+        return self.body.get("informacion_global")  # type: ignore[no-any-return]
+
+    @property
+    def cfdi_relacionados(self) -> tuple[CfdiRelacionados, ...]:
+        return self.body.get("cfdi_relacionados")  # type: ignore[no-any-return]
+
+    @property
+    def conceptos(self) -> tuple[Concepto, ...]:
+        return self.body.get("conceptos")  # type: ignore[no-any-return]
+
+    @property
+    def impuestos(self) -> Impuestos | None:
+        return self.body.get("impuestos")  # type: ignore[no-any-return]
+
+    @property
+    def pagos(self) -> Pagos | None:
+        return self.body.get("pagos")  # type: ignore[no-any-return]
+
+    @property
+    def impuestos_locales(self) -> ImpuestosLocales | None:
+        return self.body.get("impuestos_locales")  # type: ignore[no-any-return]
+
+    def _key(self) -> tuple[Any, ...]:
+        header = tuple(getattr(self, f.name) for f in fields(self) if f.compare)
+        return header + tuple(getattr(self, name) for name in _BODY_PARTS)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
     @property
     def timbre(self) -> Timbre | None:

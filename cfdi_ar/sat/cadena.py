@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from typing import Callable
 
 from lxml import etree
 
@@ -181,17 +182,32 @@ _T_IMPLOCAL = f"{{{IMPLOCAL}}}ImpuestosLocales"
 _FAST_COMPLEMENTS = frozenset({_T_PAGOS, _T_TFD, _T_IMPLOCAL})
 
 
-def _fields(out: list[str], el: etree._Element, spec: tuple[tuple[str, bool], ...]) -> None:
+Fields = Callable[[list[str], etree._Element, tuple[tuple[str, bool], ...]], None]
+
+
+def _fields_as_written(out: list[str], el: etree._Element, spec: tuple[tuple[str, bool], ...]) -> None:
     get = el.get
     for name, required in spec:
         value = get(name)
-        if value is None:
-            if required:
-                out.append("|")
-            continue
-        if "  " in value or "\t" in value or "\n" in value or "\r" in value or value[:1] == " " or value[-1:] == " ":
-            value = normalize_space(value)
-        out.append("|" + value)
+        if value is not None:
+            out.append("|" + value)
+        elif required:
+            out.append("|")
+
+
+def _fields_normalized(out: list[str], el: etree._Element, spec: tuple[tuple[str, bool], ...]) -> None:
+    get = el.get
+    for name, required in spec:
+        value = get(name)
+        if value is not None:
+            out.append("|" + normalize_space(value))
+        elif required:
+            out.append("|")
+
+
+# In a cadena built from values as written, a value normalize-space() would change shows up as a
+# tab, CR, LF or double space anywhere, or a space next to a separator (leading or trailing).
+_MAY_NEED_NORMALIZING = re.compile(r"[\t\n\r]|  |\| | \|")
 
 
 def _kids(el: etree._Element, *path: str) -> list[etree._Element]:
@@ -232,9 +248,19 @@ def fast_path_applies(root: etree._Element) -> bool:
 
 
 def cadena_cfdi40_python(root: etree._Element) -> bytes:
-    """SAT's cadenaoriginal_4_0.xslt, ported for :func:`fast_path_applies` documents."""
+    """SAT's cadenaoriginal_4_0.xslt, ported for :func:`fast_path_applies` documents.
+
+    Built first from the values as written (almost every document); only when the result shows
+    a value that normalize-space() would change is it built again, normalising each value.
+    """
+    text = _walk(root, _fields_as_written)
+    if _MAY_NEED_NORMALIZING.search(text):
+        text = _walk(root, _fields_normalized)
+    return text.encode("utf-8")
+
+
+def _walk(root: etree._Element, f: Fields) -> str:
     out: list[str] = ["|"]
-    f = _fields
     f(out, root, _COMPROBANTE)
     top = _by_tag(root)
     for info in top.get(_T_INFO, _NONE):
@@ -250,7 +276,7 @@ def cadena_cfdi40_python(root: etree._Element) -> bytes:
     for conceptos in top.get(_T_CONCEPTOS, _NONE):
         for concepto in conceptos:
             if concepto.tag == _T_CONCEPTO:
-                _concepto(out, concepto)
+                _concepto(out, concepto, f)
     for imp in top.get(_T_IMPUESTOS, _NONE):
         for r in _kids(imp, _cq("Retenciones"), _cq("Retencion")):
             f(out, r, _RETENCION_G)
@@ -262,13 +288,13 @@ def cadena_cfdi40_python(root: etree._Element) -> bytes:
         for child in comp:
             tag = child.tag
             if tag == _T_PAGOS:
-                _pagos20(out, child)
+                _pagos20(out, child, f)
             elif tag == _T_IMPLOCAL:
-                _implocal(out, child)
+                _implocal(out, child, f)
             elif isinstance(tag, str):
                 _text_only(out, child)  # the stamp: no template in SAT's stylesheet
     out.append("||")
-    return "".join(out).encode("utf-8")
+    return "".join(out)
 
 
 _T_INFO, _T_RELS = _cq("InformacionGlobal"), _cq("CfdiRelacionados")
@@ -276,8 +302,7 @@ _T_EMISOR, _T_RECEPTOR, _T_CONCEPTOS, _T_CONCEPTO = _cq("Emisor"), _cq("Receptor
 _T_IMPUESTOS, _T_PARTE = _cq("Impuestos"), _cq("Parte")
 
 
-def _concepto(out: list[str], concepto: etree._Element) -> None:
-    f = _fields
+def _concepto(out: list[str], concepto: etree._Element, f: Fields) -> None:
     f(out, concepto, _CONCEPTO)
     kids = _by_tag(concepto)
     impuestos = kids.get(_T_IMPUESTOS, _NONE)
@@ -299,8 +324,7 @@ def _concepto(out: list[str], concepto: etree._Element) -> None:
             f(out, ia, (("NumeroPedimento", _R),))
 
 
-def _pagos20(out: list[str], pagos: etree._Element) -> None:
-    f = _fields
+def _pagos20(out: list[str], pagos: etree._Element, f: Fields) -> None:
     f(out, pagos, _PAGOS)
     for totales in pagos.iterchildren(_pq("Totales")):
         f(out, totales, _TOTALES)
@@ -319,9 +343,9 @@ def _pagos20(out: list[str], pagos: etree._Element) -> None:
                 f(out, t, _TRASLADO_P)
 
 
-def _implocal(out: list[str], el: etree._Element) -> None:
-    _fields(out, el, _IMPLOCAL_ATTRS)
+def _implocal(out: list[str], el: etree._Element, f: Fields) -> None:
+    f(out, el, _IMPLOCAL_ATTRS)
     for r in el.iterchildren(f"{{{IMPLOCAL}}}RetencionesLocales"):
-        _fields(out, r, _RET_LOCAL)
+        f(out, r, _RET_LOCAL)
     for t in el.iterchildren(f"{{{IMPLOCAL}}}TrasladosLocales"):
-        _fields(out, t, _TRAS_LOCAL)
+        f(out, t, _TRAS_LOCAL)
