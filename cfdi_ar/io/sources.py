@@ -14,10 +14,13 @@ total; :func:`load` reads one planned item. Problems become
 
 from __future__ import annotations
 
+import copy
+import lzma
 import os
 import re
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
@@ -52,6 +55,7 @@ class FileItem:
 class ZipMemberItem:
     archive: str
     member: str
+    index: int  # position in the archive's directory: names can repeat, entries cannot
 
     @property
     def name(self) -> str:
@@ -171,7 +175,7 @@ def _plan_zip(path: str, limits: Limits, out: _Plan) -> None:
             return
         seen: set[str] = set()
         total = 0
-        for info in infos:
+        for position, info in enumerate(infos):
             name = info.filename
             label = f"{path}!{name}"
             if info.is_dir():
@@ -212,7 +216,7 @@ def _plan_zip(path: str, limits: Limits, out: _Plan) -> None:
             if total > limits.max_zip_total_bytes:
                 out.items.append(_problem(label, "CFDIAR-ZIP-009", f"archive content exceeds {limits.max_zip_total_bytes:,} bytes; this and later members not read"))
                 break
-            out.items.append(ZipMemberItem(path, name))
+            out.items.append(ZipMemberItem(path, name, position))
 
 
 def load(item: Item, limits: Limits = Limits()) -> Loaded:
@@ -303,11 +307,24 @@ def iter_loaded(items: Iterable[Item], limits: Limits = Limits()) -> Iterator[Lo
 
 def _load_member_from(zf: zipfile.ZipFile, item: ZipMemberItem, limits: Limits) -> Loaded:
     cap = limits.max_document_bytes
+    infos = zf.infolist()
+    if item.index >= len(infos) or infos[item.index].filename != item.member:
+        return Loaded(item.name, problem=_problem(item.name, "CFDIAR-ZIP-001", "the archive changed while it was being read", unreadable=True))
+    info = infos[item.index]
+    # Read by directory entry (zf.open(name) would pick the *last* entry of a repeated name), and
+    # past the size the header declares, so a header that understates it is caught, not obeyed.
+    probe = copy.copy(info)
+    probe.file_size = max(info.file_size, cap) + 2 * _CHUNK
     try:
-        with zf.open(item.member) as fh:
-            return Loaded(item.name, _read_capped(fh, cap))
+        with zf.open(probe) as fh:
+            data = _read_capped(fh, cap)
     except _TooLarge:
-        return Loaded(item.name, problem=_problem(item.name, "CFDIAR-ZIP-003", f"member expands past the {cap:,}-byte limit (its header understated its size); not read"))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError) as exc:
+        return Loaded(item.name, problem=_problem(item.name, "CFDIAR-ZIP-003", f"member expands past the {cap:,}-byte limit (its header says {info.file_size:,} bytes); not read"))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError,
+            zlib.error, lzma.LZMAError) as exc:
+        # Bad CRC, corrupt compressed stream, unsupported compression, overlapping entries, encryption...
         return Loaded(item.name, problem=_problem(item.name, "CFDIAR-ZIP-001", f"cannot read archive member: {exc}"))
-
+    if len(data) != info.file_size:
+        code = "CFDIAR-ZIP-003" if len(data) > info.file_size else "CFDIAR-ZIP-001"
+        return Loaded(item.name, problem=_problem(item.name, code, f"member holds {len(data):,} bytes but its header says {info.file_size:,}; not read"))
+    return Loaded(item.name, data)

@@ -30,17 +30,26 @@ _SAFE_PARSER_KW = dict(
     remove_comments=False,
     remove_pis=False,
     strip_cdata=True,
-    collect_ids=False,
+    # Not collect_ids=False: lxml then sets a libxml2 flag that also loads the external DTD
+    # subset (a local <!DOCTYPE r SYSTEM "file:..."> was opened before being refused).
     remove_blank_text=False,
 )
 
 _local = threading.local()
 
 
+class _DenyAll(etree.Resolver):
+    """Belt and braces: should libxml2 ever try to load anything, it gets nothing."""
+
+    def resolve(self, url, pubid, context):  # type: ignore[no-untyped-def]
+        return self.resolve_string("", context)
+
+
 def safe_parser() -> etree.XMLParser:
     parser = getattr(_local, "parser", None)
     if parser is None:
         parser = _local.parser = etree.XMLParser(**_SAFE_PARSER_KW)
+        parser.resolvers.add(_DenyAll())
     return parser
 
 
@@ -80,13 +89,17 @@ def parse_untrusted(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree
 
 
 _DOCTYPE_MARKERS = tuple(
-    marker.encode(enc) for marker in ("<!DOCTYPE", "<!ENTITY") for enc in ("ascii", "utf-16-le", "utf-16-be")
+    marker.encode(enc)
+    for marker in ("<!DOCTYPE", "<!ENTITY")
+    for enc in ("ascii", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
 )
 
 
 def _declares_doctype(data: bytes) -> bool:
-    head = bytes(data[:65536])
-    return any(marker in head for marker in _DOCTYPE_MARKERS)
+    """Whether the bytes declare a DTD, whatever the encoding and however far in (a prolog
+    can hold megabytes of comments before it)."""
+    raw = bytes(data)
+    return any(marker in raw for marker in _DOCTYPE_MARKERS)
 
 
 def _doctype_refused() -> XmlRefused:

@@ -13,7 +13,7 @@ register_code("CFDIAR-XML-001", "Not well-formed XML", kind=_I, gloss="The bytes
 register_code("CFDIAR-XML-002", "DOCTYPE refused", kind=_I, gloss="The document declares a DTD or entities. CFDI has none; cfdi-ar never expands entities or loads DTDs.")
 register_code("CFDIAR-ZIP-001", "Archive or member unreadable", kind=_I, gloss="The ZIP is corrupt or truncated, or a member fails its CRC or uses an unsupported method.")
 register_code("CFDIAR-ZIP-002", "Unsafe member name", kind=_I, gloss="Path traversal ('..'), absolute path, drive letter, backslash or NUL in a member name; the member is not read.")
-register_code("CFDIAR-ZIP-003", "Member expands past the limit", kind=_I, gloss="Its header understated its size; reading stopped at the cap.")
+register_code("CFDIAR-ZIP-003", "Member larger than its header says", kind=_I, gloss="The member holds more bytes than its directory entry declares (a lie that hides ZIP bombs); reading stops at the size cap.")
 register_code("CFDIAR-ZIP-004", "Suspicious compression ratio", kind=_I, gloss="The member compresses better than 100:1 (a ZIP bomb, most likely); not read.")
 register_code("CFDIAR-ZIP-005", "Encrypted member", kind=_I, gloss="Encrypted members are not read.")
 register_code("CFDIAR-ZIP-006", "Duplicate member name", kind=_I, gloss="Two members share a name; rather than silently taking the last, the duplicate is reported and not read.")

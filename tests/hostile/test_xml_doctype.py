@@ -21,13 +21,6 @@ from ._hostile import (
 
 SECRET = "CANARY-SECRET-5f1d0c7e"
 
-COLLECT_IDS_BUG = (
-    "BUG: io/xml.py's hardened parser opens and reads local external DTDs and external parameter entities "
-    "(<!DOCTYPE r SYSTEM 'file:...'>, <!ENTITY % p SYSTEM 'file:...'> %p;) before refusing the DOCTYPE: "
-    "collect_ids=False makes lxml set ctxt->loadsubset=XML_SKIP_IDS, and libxml2 loads the external subset "
-    "whenever loadsubset != 0. A FIFO or /dev/stdin there hangs the run. Fix: drop collect_ids=False "
-    "or add a deny-all etree.Resolver to the parser"
-)
 
 
 def test_xxe_file_entity_is_refused_and_the_secret_never_appears(tmp_path, good_xml, trust):
@@ -61,13 +54,12 @@ def test_xxe_http_entity_makes_no_request(tmp_path, good_xml, trust, canary_serv
 
 
 @needs_fifo
-@pytest.mark.xfail(strict=True, reason=COLLECT_IDS_BUG)
 def test_external_parameter_entity_from_a_file_is_never_loaded(tmp_path, good_xml, trust):
     doc = tmp_path / "param-file.xml"
     with FifoCanary(tmp_path / "never-open.dtd") as dtd:
         doc.write_bytes(with_doctype(good_xml, f'<!DOCTYPE cfdi:Comprobante [<!ENTITY % p SYSTEM "{dtd.uri}"> %p;]>', "&leak;"))
         run = cli_subprocess(*trust, doc)
-    assert_refused(run, "param-file.xml", "CFDIAR-XML-002")  # passes today: refused after the read
+    assert_refused(run, "param-file.xml", "CFDIAR-XML-002")
     assert dtd.opened == 0, f"the parser opened the external parameter entity {dtd.opened} time(s)"
 
 
@@ -86,7 +78,6 @@ def test_internal_parameter_entity_is_refused(tmp_path, good_xml, trust):
 
 
 @needs_fifo
-@pytest.mark.xfail(strict=True, reason=COLLECT_IDS_BUG)
 def test_external_dtd_system_file_is_never_loaded(tmp_path, good_xml, trust):
     doc = tmp_path / "dtd-file.xml"
     with FifoCanary(tmp_path / "never-open-external.dtd") as dtd:
@@ -141,11 +132,6 @@ def test_quadratic_blowup_is_refused_fast(tmp_path):
     assert run.extra["rss_mib"] < 100, run.extra
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a DOCTYPE that libxml2 aborts on (amplification limit) is reported as CFDIAR-XML-001, not XML-002, "
-    "when io/xml.py's _declares_doctype() misses it: it looks only for ASCII/UTF-16 markers in the first 64 KiB",
-)
 @pytest.mark.parametrize("variant", ["utf-32", "after-64KiB-comment"])
 def test_billion_laughs_is_reported_as_doctype_wherever_the_doctype_is(tmp_path, variant):
     doc = tmp_path / f"lol-{variant}.xml"

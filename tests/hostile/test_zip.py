@@ -122,12 +122,6 @@ def test_member_understating_its_size_is_stopped_and_the_batch_goes_on(tmp_path,
     assert problems(liar)[0] in ("CFDIAR-ZIP-001", "CFDIAR-ZIP-003")  # never parsed as XML
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: CFDIAR-ZIP-003 is unreachable: zipfile.ZipExtFile stops at the central directory's file_size and then "
-    "fails the CRC, so io/sources.py reports CFDIAR-ZIP-001 'Bad CRC-32' for a member whose header understates "
-    "its size, and _read_capped's _TooLarge branch never fires",
-)
 def test_member_understating_its_size_is_reported_as_zip003(tmp_path, good_xml, trust):
     run = cli(*trust, _understated(tmp_path, good_xml))
     _only(run, "liar.zip!liar.xml", "CFDIAR-ZIP-003")
@@ -190,12 +184,6 @@ def test_duplicate_member_name_is_reported(tmp_path, good_xml, trust):
     assert problems(run.results[1]) == ["CFDIAR-ZIP-006"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: duplicate names are 'last wins' after all: io/sources.py plans the first dup.xml but reads it with "
-    "zf.open(name), and zipfile maps a name to its LAST entry, so the first entry's verdict is computed from the "
-    "second copy's bytes (the one reported as CFDIAR-ZIP-006 'not read'). Fix: carry the ZipInfo and zf.open(info)",
-)
 def test_duplicate_member_first_copy_is_judged_on_its_own_bytes(tmp_path, good_xml, trust):
     archive = write_zip(tmp_path / "dup.zip", [("dup.xml", good_xml), ("dup.xml", NOT_A_CFDI)])
     run = cli(*trust, archive)
@@ -233,11 +221,6 @@ def test_member_with_bad_crc_is_refused_and_others_still_validated(tmp_path, goo
     assert "CRC" in result["findings"][0]["message"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a corrupt compressed stream raises zlib.error / lzma.LZMAError, which io/sources.py's "
-    "_load_member_from does not catch: the whole run dies with a traceback (exit 1) and later documents get no verdict",
-)
 @pytest.mark.parametrize("method", [zipfile.ZIP_DEFLATED, zipfile.ZIP_LZMA], ids=["deflate", "lzma"])
 def test_member_with_corrupt_compressed_stream_is_refused_and_others_still_validated(tmp_path, good_xml, trust, method):
     archive = write_zip(tmp_path / "stream.zip", [("a-good.xml", good_xml), ("b-bad.xml", good_xml), ("c-good.xml", good_xml)],
