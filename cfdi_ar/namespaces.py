@@ -62,6 +62,9 @@ def _step(el: etree._Element) -> str:
     return name
 
 
+_ROOT_PATHS: dict[object, str] = {}
+
+
 def xpath_of(el: etree._Element | None, attribute: str | None = None) -> str | None:
     """Canonical XPath of ``el`` (and ``/@attribute`` when given).
 
@@ -71,6 +74,11 @@ def xpath_of(el: etree._Element | None, attribute: str | None = None) -> str | N
     """
     if el is None:
         return None
+    if el.getparent() is None:  # the root: most findings point at it or at one of its attributes
+        path = _ROOT_PATHS.get(el.tag)
+        if path is None:
+            path = _ROOT_PATHS[el.tag] = "/" + _step(el)
+        return f"{path}/@{attribute}" if attribute else path
     steps = []
     node: etree._Element | None = el
     while node is not None:

@@ -87,7 +87,8 @@ def test_stylesheets_come_from_the_installed_satcfdi():
 # --------------------------------------------------------------------------- the Python port of SAT's stylesheet
 
 from cfdi_ar.namespaces import CFDI40, IMPLOCAL, PAGOS20  # noqa: E402
-from cfdi_ar.sat.cadena import cadena_cfdi40_python, cadena_cfdi40_xslt, fast_path_applies  # noqa: E402
+from cfdi_ar.sat.cadena import PORTED_COMPLEMENTS, cadena_cfdi40_python, cadena_cfdi40_xslt, fast_path_applies  # noqa: E402
+from cfdi_ar.sat.xsd import census  # noqa: E402
 
 
 def _cfdi40_roots(paths):
@@ -108,6 +109,7 @@ def test_python_cadena_equals_sats_stylesheet_on_the_corpus(shared):
             checked += 1
         else:  # other complements: the dispatcher uses the stylesheet itself
             assert cadena_cfdi40(root) == cadena_cfdi40_xslt(root), path
+        assert cadena_cfdi40(root, python_port=census(root).only(PORTED_COMPLEMENTS)) == cadena_cfdi40_xslt(root), path
     assert checked >= 40
 
 
@@ -216,3 +218,5 @@ def _tree(draw, tag=_C("Comprobante"), depth=0):
 def test_python_cadena_equals_sats_stylesheet_on_random_trees(root):
     assert fast_path_applies(root)
     assert cadena_cfdi40_python(root) == cadena_cfdi40_xslt(root)
+    # The validator decides from the complement census instead: same bytes either way.
+    assert cadena_cfdi40(root, python_port=census(root).only(PORTED_COMPLEMENTS)) == cadena_cfdi40_xslt(root)

@@ -17,7 +17,7 @@ from lxml import etree
 
 from ..context import DocContext
 from ..findings import Severity
-from ..sat.cadena import cadena_cfdi40
+from ..sat.cadena import PORTED_COMPLEMENTS, cadena_cfdi40
 from ..sat.certs import OID_ORGANIZATION, CertificateError, CertKind, SatCertificate, TrustStatus, fold
 from .registry import Kind, Violation, rule
 
@@ -212,7 +212,7 @@ def _verify_seal(ctx: DocContext) -> SealOutcome:
     except (binascii.Error, ValueError):
         return SealOutcome(False, "Sello is not valid base64")
     try:
-        cadena = cadena_cfdi40(ctx.root)
+        cadena = cadena_cfdi40(ctx.root, python_port=ctx.census.only(PORTED_COMPLEMENTS))
     except etree.XSLTError as exc:  # pragma: no cover - SAT's stylesheet runs on any well-formed tree
         return SealOutcome(None, f"the cadena original could not be computed: {exc}")
     sha256, sha1 = _sha()

@@ -56,13 +56,14 @@ def xslt_transform(relative: str) -> etree.XSLT:
     return found
 
 
-def cadena_cfdi40(root: etree._Element) -> bytes:
+def cadena_cfdi40(root: etree._Element, *, python_port: bool | None = None) -> bytes:
     """UTF-8 bytes of the CFDI 4.0 cadena original of the document ``root``.
 
     SAT's stylesheet, or its byte-identical Python port when the document only
     carries complements the port covers (see :func:`cadena_cfdi40_python`).
+    ``python_port`` is that decision when the caller already knows it.
     """
-    if fast_path_applies(root):
+    if python_port if python_port is not None else fast_path_applies(root):
         return cadena_cfdi40_python(root)
     return cadena_cfdi40_xslt(root)
 
@@ -180,6 +181,7 @@ _T_COMPLEMENTO, _T_COMPLEMENTO_CONCEPTO = _cq("Complemento"), _cq("ComplementoCo
 _T_PAGOS, _T_TFD = _pq("Pagos"), f"{{{TFD}}}TimbreFiscalDigital"
 _T_IMPLOCAL = f"{{{IMPLOCAL}}}ImpuestosLocales"
 _FAST_COMPLEMENTS = frozenset({_T_PAGOS, _T_TFD, _T_IMPLOCAL})
+PORTED_COMPLEMENTS = frozenset({PAGOS20, TFD, IMPLOCAL})  # namespaces of _FAST_COMPLEMENTS
 
 
 Fields = Callable[[list[str], etree._Element, tuple[tuple[str, bool], ...]], None]

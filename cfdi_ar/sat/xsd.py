@@ -220,7 +220,9 @@ _WS = re.compile(r"[ \t\n\r]+")
 
 
 def _collapse(value: str) -> str:
-    return _WS.sub(" ", value).strip(" ")
+    if " " in value or "\t" in value or "\n" in value or "\r" in value:
+        return _WS.sub(" ", value).strip(" ")
+    return value
 
 
 class _Compiled:
@@ -272,9 +274,11 @@ class _Compiled:
         for entry in log:
             issues.append(_issue_from_log(root, entry))
         if self._tags:
+            lookups = self.lookups
             for el in root.iter(*self._tags):
-                for attribute, lookup in self.lookups[el.tag]:
-                    raw = el.get(attribute)
+                get = el.get
+                for attribute, lookup in lookups[el.tag]:
+                    raw = get(attribute)
                     if raw is None:
                         continue  # absence is the schema's business (use="required")
                     if _collapse(raw) not in lookup.values:
@@ -340,35 +344,53 @@ class ComplementCensus:
     unknown: tuple[etree._Element, ...]  # complement elements in namespaces cfdi-ar has no XSD for
     unsupported: tuple[etree._Element, ...]  # SAT complements not valid in CFDI 4.0 (e.g. Pagos 1.0)
     addenda: etree._Element | None
+    has_complemento_concepto: bool = False
+
+    def only(self, namespaces: frozenset[str]) -> bool:
+        """True when every complement is in ``namespaces`` and no concept carries a ComplementoConcepto."""
+        return not (self.unknown or self.unsupported or self.has_complemento_concepto) and self.known <= namespaces
 
 
 _COMPLEMENTO = q(CFDI40, "Complemento")
 _COMPLEMENTO_CONCEPTO = q(CFDI40, "ComplementoConcepto")
+_CONCEPTO = q(CFDI40, "Concepto")
 _ADDENDA = q(CFDI40, "Addenda")
+_CONCEPTOS = q(CFDI40, "Conceptos")
+
+
+def _namespace(tag: str) -> str:
+    return tag[1:].partition("}")[0] if tag[:1] == "{" else ""
 
 
 def census(root: etree._Element) -> ComplementCensus:
     known: set[str] = set()
     unknown: list[etree._Element] = []
     unsupported: list[etree._Element] = []
-    holders = list(root.iterchildren(_COMPLEMENTO))
-    conceptos = root.find(q(CFDI40, "Conceptos"))
-    if conceptos is not None:
-        for concepto in conceptos:
-            holders.extend(concepto.iterchildren(_COMPLEMENTO_CONCEPTO))
+    holders = []
+    addenda = None
+    for child in root:
+        tag = child.tag
+        if tag == _COMPLEMENTO:
+            holders.append(child)
+        elif tag == _CONCEPTOS:
+            # one C-level walk of the concepts instead of an iterator per concept
+            holders.extend(cc for cc in child.iter(_COMPLEMENTO_CONCEPTO) if cc.getparent().tag == _CONCEPTO)  # type: ignore[union-attr]
+        elif tag == _ADDENDA and addenda is None:
+            addenda = child
+    has_cc = False
     for holder in holders:
+        has_cc = has_cc or holder.tag == _COMPLEMENTO_CONCEPTO
         for child in holder:
             if not isinstance(child.tag, str):
                 continue
-            ns = etree.QName(child).namespace or ""
+            ns = _namespace(child.tag)
             if ns in COMPLEMENT_XSD:
                 known.add(ns)
             elif ns in UNSUPPORTED_COMPLEMENTS:
                 unsupported.append(child)
             else:
                 unknown.append(child)
-    addenda = root.find(_ADDENDA)
-    return ComplementCensus(frozenset(known), tuple(unknown), tuple(unsupported), addenda)
+    return ComplementCensus(frozenset(known), tuple(unknown), tuple(unsupported), addenda, has_cc)
 
 
 class SchemaValidator:
