@@ -29,7 +29,8 @@ def _work(args: tuple[list[Item], Settings]) -> list[DocumentResult]:
 
     items, settings = args
     runtime = runtime_for(settings)
-    return [validate_loaded(loaded, runtime) for loaded in iter_loaded(items, settings.limits)]
+    loaded = list(iter_loaded(items, settings.limits))  # read the chunk first (see validate._batches)
+    return [validate_loaded(doc, runtime) for doc in loaded]
 
 
 def _warm(settings: Settings) -> None:
