@@ -121,14 +121,25 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str | None, output
         exclude_rules=_codes(skip),
     )
     jobs = jobs or os.cpu_count() or 1
+    if output is not None:
+        folder = os.path.dirname(os.path.abspath(output))
+        if not os.path.isdir(folder):
+            raise click.UsageError(f"cannot write the report to {output}: folder {folder} does not exist")
+        if not os.access(folder, os.W_OK):
+            raise click.UsageError(f"cannot write the report to {output}: folder {folder} is not writable")
     out_is_tty = output is None and sys.stdout.isatty()
     fmt = fmt or ("table" if out_is_tty else "json")
     report = _run(paths, settings, jobs, show_progress=not quiet and sys.stderr.isatty())
     summary = None if quiet else report.counts()
     if output:
-        with open(output, "w", encoding="utf-8", newline="") as fh:
-            render(report.results, fmt, fh, summary=summary, verbose=verbose)
+        try:
+            with open(output, "w", encoding="utf-8", errors="backslashreplace", newline="") as fh:
+                render(report.results, fmt, fh, summary=summary, verbose=verbose)
+        except OSError as exc:
+            click.echo(f"cfdi-ar: cannot write the report to {output}: {exc.strerror or exc}", err=True)
+            ctx.exit(2)
     else:
+        _never_fail_on_encoding(sys.stdout)
         render(report.results, fmt, sys.stdout, summary=summary, verbose=verbose, color=out_is_tty)
     if not report.results:
         click.echo("cfdi-ar: no XML documents found in the given paths", err=True)
@@ -137,6 +148,16 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str | None, output
         noun = "document" if c["documents"] == 1 else "documents"
         click.echo(f"{c['documents']} {noun}: {c['valid']} valid, {c['invalid']} invalid", err=True)
     ctx.exit(report.exit_code())
+
+
+def _never_fail_on_encoding(stream: Any) -> None:
+    """A message or file name the terminal's encoding cannot show is escaped, never a crash."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        try:
+            reconfigure(errors="backslashreplace")
+        except (ValueError, OSError):  # pragma: no cover - streams that refuse
+            pass
 
 
 def _run(paths: tuple[str, ...], settings: Settings, jobs: int, *, show_progress: bool):  # type: ignore[no-untyped-def]

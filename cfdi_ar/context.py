@@ -50,12 +50,14 @@ class Runtime:
 
     def __init__(self, settings: Settings) -> None:
         from .rules import select  # registers every rule module
+        from .rules.registry import selected_codes
 
         self.settings = settings
         roots = [load_certificate_file(Path(p)) for p in settings.trust_roots]
         self.trust: Trust = sat_trust().with_user_roots(roots) if roots else sat_trust()
         self.stamps = StampStore(settings.sat_certs)
         self.rules: tuple[Rule, ...] = select(settings.include_rules, settings.exclude_rules)
+        self.codes: frozenset[str] = selected_codes(settings.include_rules, settings.exclude_rules)
         self.schemas = schema_validator()
 
 

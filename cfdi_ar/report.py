@@ -89,7 +89,9 @@ _CSV_COLUMNS = ("file", "uuid", "version", "type", "valid", "severity", "code", 
 
 
 def _csv(results: list[DocumentResult], out: IO[str]) -> None:
-    writer = csv.writer(out, lineterminator="\n")
+    # RFC 4180 line ends: with "\r\n" as terminator the csv module quotes any value holding a CR
+    # or LF, so a value can never break its row and start a new one (with, say, a formula).
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(_CSV_COLUMNS)
     for r in results:
         head = [r.file, r.uuid, r.version, r.type, "true" if r.valid else "false"]
@@ -169,7 +171,7 @@ def render_rules(rules: Iterable[Rule], fmt: str, out: IO[str]) -> None:
             cells = [row["code"], row["severity"], row["title"], row["gloss"], row["source"]]
             out.write("| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " ") for c in cells) + " |\n")
     elif fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["code"], lineterminator="\n")
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["code"], lineterminator="\r\n")
         writer.writeheader()
         for row in rows:
             writer.writerow({k: safe_cell(v) for k, v in row.items()})

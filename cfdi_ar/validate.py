@@ -123,9 +123,11 @@ def _validate_cfdi40(ctx: DocContext) -> DocumentResult:
     findings: list[Finding] = []
     schema_ok = True
     try:
+        selected = ctx.runtime.codes
         for code, violation in schema_violations(ctx):
-            schema_ok = False
-            findings.append(_finding(code, violation, ctx.root))
+            if code in selected:  # --rules / --skip apply to schema codes too
+                schema_ok = False
+                findings.append(_finding(code, violation, ctx.root))
     except Exception as exc:  # noqa: BLE001
         schema_ok = False
         findings.append(_internal("schema validation", exc, ctx))

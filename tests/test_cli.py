@@ -357,12 +357,6 @@ def schema_invalid(tmp_path, make_invoice, pki) -> Path:
     return path
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: --skip accepts schema codes (CFDI40123, CFDI40999...; select() knows them) but validate.py "
-    "reports schema_violations() without consulting Settings.exclude_rules, so a skipped schema code is still "
-    "reported and still fails the document",
-)
 def test_skip_removes_a_schema_code_finding(schema_invalid, pki):
     before = cli("validate", *trusted(pki), schema_invalid)
     assert "CFDI40123" in [f["code"] for f in as_json(before)[0]["findings"]]
@@ -371,11 +365,6 @@ def test_skip_removes_a_schema_code_finding(schema_invalid, pki):
     assert result.exit_code == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: --rules CODES should run only those codes, but schema findings (here CFDI40123) are reported "
-    "whatever --rules selects, because validate.py ignores Settings.include_rules for schema_violations()",
-)
 def test_rules_excludes_schema_codes_that_were_not_selected(schema_invalid, pki):
     result = cli("validate", "--rules", "CFDI40102", *trusted(pki), schema_invalid)
     assert [f["code"] for f in as_json(result)[0]["findings"]] == []
@@ -622,13 +611,6 @@ def test_jobs_2_gives_the_same_results_in_the_same_order_as_jobs_1(tmp_path, sea
 # --------------------------------------------------------------------------- known bugs
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a file name that is not valid UTF-8 (os.walk yields it with a surrogate escape, 'caf\\udce9.xml') "
-    "crashes the json, csv and table renderers with UnicodeEncodeError: always with -o (the file is opened "
-    "utf-8/strict), and on stdout wherever Python's stdout is strict (a en_US.UTF-8 terminal, CliRunner); "
-    "a traceback and exit 1 instead of a report",
-)
 def test_a_file_name_that_is_not_utf8_is_reported_not_a_crash(tmp_path, sealed_invoice):
     folder = tmp_path / "latin1"
     folder.mkdir()
@@ -643,12 +625,6 @@ def test_a_file_name_that_is_not_utf8_is_reported_not_a_crash(tmp_path, sealed_i
     assert result.exit_code == 1 and len(json.loads(report.read_text(encoding="utf-8"))) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: --output into a folder that does not exist passes click's checks (writable=True does not check "
-    "the parent) and open() raises FileNotFoundError after the whole run: a traceback with exit 1 "
-    "('invalid documents') instead of a usage error with exit 2",
-)
 def test_output_into_a_missing_folder_is_a_usage_error(tmp_path, valid_folder, pki):
     result = CliRunner().invoke(main, ["validate", "-o", str(tmp_path / "no-such-dir" / "r.json"), *map(str, trusted(pki)), str(valid_folder)])
     assert not isinstance(result.exception, OSError)

@@ -102,12 +102,6 @@ def test_csv_never_writes_a_live_formula_from_a_file_name_or_message():
     assert rows[1][7] == "'+cmd|' /C calc'!A0"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: report._csv uses csv.writer(lineterminator='\\n') with QUOTE_MINIMAL, so a value holding a bare "
-    "carriage return is written unquoted; spreadsheets (and csv.reader) then break the row at the CR and the rest of "
-    "the value starts a new row, where '=2+5*cmd|...' is a live formula that safe_cell never saw at a cell start",
-)
 def test_csv_keeps_a_carriage_return_inside_its_cell_so_it_cannot_start_a_formula_row():
     # A file name (or ZIP member name, or a message quoting an attribute written with &#13;) can hold a bare CR.
     sneaky = DocumentResult("ok.xml\r=2+5*cmd|' /C calc'!A0", (Finding("CFDIAR-XML-001", Severity.ERROR, "bad", None),))

@@ -42,13 +42,23 @@ class Limits:
     max_compression_ratio: int = 100  # uncompressed/compressed; CFDI XML compresses ~5-15x
 
 
+def display(path: str) -> str:
+    """A path as text that can always be printed and encoded: bytes of a file name that are
+    not UTF-8 (kept by os.fsdecode as surrogates) become U+FFFD."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 @dataclass(frozen=True, slots=True)
 class FileItem:
     path: str
 
     @property
     def name(self) -> str:
-        return self.path
+        return display(self.path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +69,7 @@ class ZipMemberItem:
 
     @property
     def name(self) -> str:
-        return f"{self.archive}!{self.member}"
+        return display(f"{self.archive}!{self.member}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +98,7 @@ class _Plan:
 
 
 def _problem(name: str, code: str, message: str, severity: Severity = Severity.ERROR, unreadable: bool = False) -> Problem:
-    return Problem(name, Finding(code, severity, message), unreadable)
+    return Problem(display(name), Finding(code, severity, display(message)), unreadable)
 
 
 def _is_zip(path: str) -> bool:
@@ -234,22 +244,22 @@ def _load_file(path: str, limits: Limits) -> Loaded:
         # O_NONBLOCK: a FIFO or device named *.xml must never hang the run; fstat says what it is.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
-        return Loaded(path, problem=_problem(path, "CFDIAR-IO-001", f"cannot read file: {exc.strerror or exc}", unreadable=True))
+        return Loaded(display(path), problem=_problem(path, "CFDIAR-IO-001", f"cannot read file: {exc.strerror or exc}", unreadable=True))
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            return Loaded(path, problem=_problem(path, "CFDIAR-IO-001", "not a regular file (a pipe, device or socket); not read", unreadable=True))
+            return Loaded(display(path), problem=_problem(path, "CFDIAR-IO-001", "not a regular file (a pipe, device or socket); not read", unreadable=True))
         if st.st_size > cap:
-            return Loaded(path, problem=_problem(path, "CFDIAR-IO-002", f"file is {st.st_size:,} bytes, over the {cap:,}-byte limit; not read"))
+            return Loaded(display(path), problem=_problem(path, "CFDIAR-IO-002", f"file is {st.st_size:,} bytes, over the {cap:,}-byte limit; not read"))
         with os.fdopen(fd, "rb", closefd=False) as fh:
             data = fh.read(cap + 1)
     except OSError as exc:
-        return Loaded(path, problem=_problem(path, "CFDIAR-IO-001", f"cannot read file: {exc.strerror or exc}", unreadable=True))
+        return Loaded(display(path), problem=_problem(path, "CFDIAR-IO-001", f"cannot read file: {exc.strerror or exc}", unreadable=True))
     finally:
         os.close(fd)
     if len(data) > cap:  # grew while we looked
-        return Loaded(path, problem=_problem(path, "CFDIAR-IO-002", f"file is over the {cap:,}-byte limit; not read"))
-    return Loaded(path, data)
+        return Loaded(display(path), problem=_problem(path, "CFDIAR-IO-002", f"file is over the {cap:,}-byte limit; not read"))
+    return Loaded(display(path), data)
 
 
 def _load_member(item: ZipMemberItem, limits: Limits) -> Loaded:

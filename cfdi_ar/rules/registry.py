@@ -26,7 +26,7 @@ from ..findings import Severity
 if TYPE_CHECKING:
     from ..context import DocContext
 
-__all__ = ["Kind", "Rule", "Violation", "rule", "register_code", "all_rules", "get", "select"]
+__all__ = ["Kind", "Rule", "Violation", "rule", "register_code", "all_rules", "get", "select", "selected_codes"]
 
 
 class Kind(str, enum.Enum):
@@ -126,5 +126,15 @@ def select(include: Iterable[str] = (), exclude: Iterable[str] = ()) -> tuple[Ru
     )
 
 
-def checks_in_order(rules: Iterable[Rule]) -> Iterator[Rule]:
-    yield from (r for r in rules if r.check is not None)
+
+
+
+def selected_codes(include: Iterable[str] = (), exclude: Iterable[str] = ()) -> frozenset[str]:
+    """Every code a run may report. Codes of the reader and of document recognition (kinds
+    ``input`` and ``structure`` without a check) always stay: they say a document could not be
+    validated at all, which no selection may hide."""
+    inc = {c.strip().upper() for c in include if c.strip()}
+    exc = {c.strip().upper() for c in exclude if c.strip()}
+    always = {r.code for r in _REGISTRY.values() if r.check is None and r.kind in (Kind.INPUT, Kind.STRUCTURE)}
+    chosen = {r.code for r in _REGISTRY.values() if (not inc or r.code in inc) and r.code not in exc}
+    return frozenset(chosen | always)
