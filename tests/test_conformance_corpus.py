@@ -96,26 +96,15 @@ MANIFEST_CORRECTIONS: dict[str, dict[str, CheckStatus]] = {
     # NoCertificadoSAT=00001000000000000000 (the manifest's "SELF-STAMPED" note only reflects that
     # NoCertificadoSAT equals the document's NoCertificado). A document carrying a stamp is not an
     # unstamped one, and an empty SelloSAT is a signature that verifies under no key: the stamp check
-    # must FAIL, whatever certificate the store holds. cfdi-ar says UNVERIFIED: see KNOWN_BUGS.
+    # must FAIL, whatever certificate the store holds (CFDIAR-TFD-004).
     "corpus/nodecfdi-to-pdf/cfdi40-nomina-compensacion-valid.xml": {"stamp": F},
     "corpus/nodecfdi-to-pdf/cfdi40-nomina-complex-valid.xml": {"stamp": F},
     "corpus/nodecfdi-to-pdf/cfdi40-nomina-valid.xml": {"stamp": F},
 }
 
-_EMPTY_SELLO_SAT_BUG = (
-    "bug: a stamp whose SelloSAT is empty is reported UNVERIFIED (CFDIAR-TFD-005 warning: 'SAT certificate "
-    "00001000000000000000 is not in the local store') instead of FAIL (CFDIAR-TFD-004). "
-    "rules/timbre.py:_verify_stamp looks the certificate up before decoding SelloSAT, so a signature that "
-    "can be rejected offline (empty, or not base64) is only rejected when the store happens to hold "
-    "NoCertificadoSAT; a sealed I/E/P document with a blanked-out stamp is thus 'valid' with a warning."
-)
-
 # path -> why cfdi-ar's verdict is wrong (strict xfail: fixing the bug turns these into failures to update).
-KNOWN_BUGS: dict[str, str] = {
-    "corpus/nodecfdi-to-pdf/cfdi40-nomina-compensacion-valid.xml": _EMPTY_SELLO_SAT_BUG,
-    "corpus/nodecfdi-to-pdf/cfdi40-nomina-complex-valid.xml": _EMPTY_SELLO_SAT_BUG,
-    "corpus/nodecfdi-to-pdf/cfdi40-nomina-valid.xml": _EMPTY_SELLO_SAT_BUG,
-}
+# Empty since the empty-SelloSAT stamps of the nomina fixtures are judged FAIL (was UNVERIFIED).
+KNOWN_BUGS: dict[str, str] = {}
 
 
 def _marks(row: Row) -> list:  # type: ignore[type-arg]
@@ -193,15 +182,6 @@ def test_cfdi40_verdicts_match_the_manifest(shared: Path, corpus_settings: Setti
     if expected["schema"] is P and expected["seal"] is P and expected["stamp"] in (P, NA):
         # Not necessarily *valid* (type N is outside AR, test certificates…), but nothing in these checks is an error.
         assert not {"CFDI40102", "CFDIAR-TFD-003", "CFDIAR-TFD-004"} & set(error_codes(result))
-
-
-@pytest.mark.shared
-@pytest.mark.parametrize("row", _params(lambda r: r.path in KNOWN_BUGS, known_bugs_xfail=False))
-def test_known_bug_rows_agree_on_the_other_checks(shared: Path, corpus_settings: Settings, row: Row) -> None:
-    """The strict xfails above hide the whole comparison: keep schema and seal of those rows checked."""
-    result = _validate(shared, row, corpus_settings)
-    expected = expected_checks(row)
-    assert (result.checks["schema"], result.checks["seal"]) == (expected["schema"], expected["seal"])
 
 
 @pytest.mark.shared

@@ -120,3 +120,12 @@ def test_tfd_cadena_normalises_spaces_like_the_xslt():
                  ("SelloCFD", "s"), ("NoCertificadoSAT", "n")]:
         el.set(k, v)
     assert cadena_tfd11(el) == b"||1.1|A|x|R B|s|n||"
+
+
+def test_CFDIAR_TFD_004__empty_sello_sat_fails_even_without_the_certificate(sealed_invoice, pki, check):
+    root = sealed_invoice()
+    _tfd(root).set("SelloSAT", "")
+    result = check(root, Settings(trust_roots=(str(pki.ca_path),)))  # no stamp store at all
+    assert "CFDIAR-TFD-004" in error_codes(result)
+    assert "CFDIAR-TFD-005" not in codes(result)
+    assert result.checks["stamp"] is CheckStatus.FAIL

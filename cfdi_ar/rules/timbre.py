@@ -81,6 +81,13 @@ def _verify_stamp(ctx: DocContext) -> StampOutcome:
     t = _timbre(ctx)
     assert t is not None
     serial = t.no_certificado_sat or ""
+    # A SelloSAT that is empty or not base64 can never verify, whatever certificate is at hand.
+    try:
+        signature = base64.b64decode(_compact(t.sello_sat), validate=True)
+    except (binascii.Error, ValueError):
+        return StampOutcome(False, "SelloSAT is not valid base64")
+    if not signature:
+        return StampOutcome(False, "SelloSAT is empty: the stamp carries no signature")
     store = ctx.runtime.stamps
     if not store:
         return StampOutcome(None, f"SAT certificate {serial} cannot be checked: no local store of SAT certificates (use --sat-certs DIR)")
@@ -90,10 +97,6 @@ def _verify_stamp(ctx: DocContext) -> StampOutcome:
     if entry.certificate is None:
         return StampOutcome(None, entry.problem or f"SAT certificate {serial} is unusable")
     cert = entry.certificate
-    try:
-        signature = base64.b64decode(_compact(t.sello_sat), validate=True)
-    except (binascii.Error, ValueError):
-        return StampOutcome(False, "SelloSAT is not valid base64", cert)
     if cert.verify_signature(signature, cadena_tfd11(t.el), hashes.SHA256()):
         return StampOutcome(True, "", cert)
     return StampOutcome(False, f"SelloSAT does not verify with SAT certificate {serial} over the stamp's cadena original", cert)
