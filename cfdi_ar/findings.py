@@ -66,7 +66,6 @@ class CheckStatus(str, enum.Enum):
     FAIL = "fail"
     UNVERIFIED = "unverified"  # could not be decided offline (e.g. stamp certificate not in the store)
     NOT_APPLICABLE = "n/a"  # nothing to check (e.g. an unstamped document has no stamp)
-    NOT_RUN = "not-run"
 
 
 @dataclass(frozen=True, slots=True)
