@@ -12,6 +12,8 @@ import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
+from ..xmltext import collapse
+
 __all__ = ["text", "decimal", "integer", "fecha", "decimals_written"]
 
 _WS = " \t\r\n"
@@ -22,18 +24,10 @@ _INTEGER = re.compile(r"[+-]?[0-9]+")
 _FECHA = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})")
 
 
-_XML_WS = re.compile(r"[ \t\r\n]+")
-
-
 def text(raw: str | None) -> str | None:
     """Whitespace-collapsed text (what the XSD's ``whiteSpace collapse`` and the cadena's
     ``normalize-space()`` see), None if absent. Only XML whitespace is collapsed, never NBSP."""
-    if raw is None:
-        return None
-    # Fast path: most values need nothing (this runs for every attribute of every document).
-    if "  " in raw or "\t" in raw or "\n" in raw or "\r" in raw or raw[:1] == " " or raw[-1:] == " ":
-        return _XML_WS.sub(" ", raw).strip(" ")
-    return raw
+    return None if raw is None else collapse(raw)
 
 
 _DECIMALS: dict[str, Decimal | None] = {}  # amounts repeat a lot across a batch (rates, quantities, "0")

@@ -24,6 +24,7 @@ from typing import Callable
 
 from lxml import etree
 
+from ..xmltext import collapse
 from .files import LocalOnlyResolver, sat_file
 
 __all__ = [
@@ -75,11 +76,7 @@ def cadena_cfdi40_xslt(root: etree._Element) -> bytes:
 
 
 # XPath normalize-space(): only #x20, #x9, #xD, #xA are whitespace (not NBSP etc.).
-_XML_WS = re.compile(r"[ \t\r\n]+")
-
-
-def normalize_space(value: str) -> str:
-    return _XML_WS.sub(" ", value).strip(" ")
+normalize_space = collapse
 
 
 _TFD_REQUIRED = ("Version", "UUID", "FechaTimbrado", "RfcProvCertif")

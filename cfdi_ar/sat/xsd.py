@@ -34,6 +34,7 @@ from typing import Iterable
 from lxml import etree
 
 from ..namespaces import CFDI40, PAGOS20, q
+from ..xmltext import collapse
 from .cache import cache_key, load_json, store_json
 from .complements import ALWAYS_LOADED, BASE_XSD, COMPLEMENT_XSD, UNSUPPORTED_COMPLEMENTS
 from .files import LocalOnlyResolver, sat_file, schema_root
@@ -216,13 +217,7 @@ class _Lookup:
         return etree.QName(self.catalog).localname
 
 
-_WS = re.compile(r"[ \t\n\r]+")
-
-
-def _collapse(value: str) -> str:
-    if " " in value or "\t" in value or "\n" in value or "\r" in value:
-        return _WS.sub(" ", value).strip(" ")
-    return value
+_collapse = collapse  # XSD whiteSpace="collapse"
 
 
 class _Compiled:
