@@ -20,6 +20,7 @@ from lxml import etree
 
 from .io.sources import Limits
 from .model import Comprobante, build_comprobante
+from .sat.catalogs import Catalogs, load_catalogs
 from .sat.certs import CertificateError, SatCertificate, Trust, load_certificate_file, read_certificado_attr, sat_trust
 from .sat.stamps import StampStore
 from .sat.timezones import OFFSET_RANGE, to_utc, zone_for_postal_code
@@ -43,6 +44,7 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     include_rules: tuple[str, ...] = ()
     exclude_rules: tuple[str, ...] = ()
+    catalogs_dir: str | None = None  # imported SAT catalogs (default: CFDI_AR_CATALOGS_DIR or the user data folder)
 
 
 class Runtime:
@@ -59,6 +61,16 @@ class Runtime:
         self.rules: tuple[Rule, ...] = select(settings.include_rules, settings.exclude_rules)
         self.codes: frozenset[str] = selected_codes(settings.include_rules, settings.exclude_rules)
         self.schemas = schema_validator()
+        self.catalogs: Catalogs = load_catalogs(settings.catalogs_dir)
+        self._by_type: dict[str | None, tuple[Rule, ...]] = {}
+
+    def rules_for(self, tipo: str | None) -> tuple[Rule, ...]:
+        """The selected rules that apply to a TipoDeComprobante, in registration order."""
+        try:
+            return self._by_type[tipo]
+        except KeyError:
+            chosen = self._by_type[tipo] = tuple(r for r in self.rules if r.applies_to(tipo))
+            return chosen
 
 
 @functools.lru_cache(maxsize=8)

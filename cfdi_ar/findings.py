@@ -46,6 +46,8 @@ class Finding:
     path: str | None = None
     attribute: str | None = None
     line: int | None = None
+    expected: str | None = None  # the value SAT's rule requires (a number, a range, a catalog value...)
+    found: str | None = None  # the value the document carries
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -56,6 +58,10 @@ class Finding:
         }
         if self.line is not None:
             out["line"] = self.line
+        if self.expected is not None:
+            out["expected"] = self.expected
+        if self.found is not None:
+            out["found"] = self.found
         return out
 
 

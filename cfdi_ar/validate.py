@@ -70,6 +70,8 @@ def _finding(code: str, v: Violation, root: etree._Element | None = None) -> Fin
         path=xpath_of(element, v.attribute),
         attribute=v.attribute,
         line=element.sourceline if element is not None else None,
+        expected=None if v.expected is None else str(v.expected),
+        found=None if v.found is None else str(v.found),
     )
 
 
@@ -131,13 +133,14 @@ def _validate_cfdi40(ctx: DocContext) -> DocumentResult:
     except Exception as exc:  # noqa: BLE001
         schema_ok = False
         findings.append(_internal("schema validation", exc, ctx))
-    for rule in ctx.runtime.rules:
+    for rule in ctx.runtime.rules_for(ctx.root.get("TipoDeComprobante")):
         if rule.needs_schema and not schema_ok:
             continue
-        assert rule.check is not None
         try:
-            for violation in rule.check(ctx):
-                findings.append(_finding(rule.code, violation, ctx.root))
+            violations = rule.check(ctx)  # type: ignore[misc]
+            if violations:
+                for violation in violations:
+                    findings.append(_finding(rule.code, violation, ctx.root))
         except Exception as exc:  # noqa: BLE001
             findings.append(_internal(f"check {rule.code}", exc, ctx))
     try:

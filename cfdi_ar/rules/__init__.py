@@ -9,6 +9,11 @@ from . import structure as _structure  # noqa: F401
 from . import schema as _schema  # noqa: F401
 from . import sello as _sello  # noqa: F401
 from . import timbre as _timbre  # noqa: F401
+from . import cfdi40_comprobante as _cfdi40_comprobante  # noqa: F401  (CFDI40101-CFDI40161)
+from . import cfdi40_conceptos as _cfdi40_conceptos  # noqa: F401  (CFDI40162-CFDI40221)
+from . import pagos_cfdi as _pagos_cfdi  # noqa: F401  (CRP20101-CRP20235)
+from . import pagos_docto as _pagos_docto  # noqa: F401  (CRP20236-CRP20279)
+from . import external as _external  # noqa: F401  (rules that need data from outside the document)
 from .registry import Kind, Rule, Violation, all_rules, get, rule, select
 
 __all__ = ["Kind", "Rule", "Violation", "all_rules", "get", "rule", "select"]

@@ -26,7 +26,7 @@ from ..findings import Severity
 if TYPE_CHECKING:
     from ..context import DocContext
 
-__all__ = ["Kind", "Rule", "Violation", "rule", "register_code", "all_rules", "get", "select", "selected_codes"]
+__all__ = ["Kind", "Status", "Rule", "Violation", "rule", "register_code", "all_rules", "get", "select", "selected_codes"]
 
 
 class Kind(str, enum.Enum):
@@ -36,6 +36,16 @@ class Kind(str, enum.Enum):
     SIGNATURE = "signature"  # the seal and the certificate
     STAMP = "stamp"  # the TimbreFiscalDigital
     BUSINESS = "business"  # SAT's business rules (CFDI40xxx, CRP20xxx matrices)
+    EXTERNAL = "external"  # SAT rules that need data from outside the document (LRFC, LCO, FX rates, Confirmacion)
+
+
+class Status(str, enum.Enum):
+    """What ``cfdi-ar rules`` says about a code."""
+
+    IMPLEMENTED = "implemented"  # a check function of cfdi-ar
+    SCHEMA = "schema"  # enforced by SAT's XSD (cfdi-ar maps the schema error to the code)
+    READER = "reader"  # raised while reading or recognising the input
+    EXTERNAL = "needs external data"  # not checkable from the document alone
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +56,11 @@ class Violation:
     element: etree._Element | None = None
     attribute: str | None = None
     severity: Severity | None = None  # only for checks whose severity depends on settings
+    expected: object = None  # what the rule requires (rendered with str())
+    found: object = None  # what the document carries
 
 
-Check = Callable[["DocContext"], Iterable[Violation]]
+Check = Callable[["DocContext"], "Iterable[Violation] | None"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +73,26 @@ class Rule:
     gloss: str = ""  # English explanation
     source: str = ""  # where the rule comes from (SAT matrix, PAC code, RELIABILITY.md ...)
     needs_schema: bool = False  # skip when the document failed SAT's schema (business rules)
+    types: frozenset[str] | None = None  # TipoDeComprobante values the rule applies to; None = all
 
     @property
     def implemented_by(self) -> str:
         if self.check is not None:
             return f"{self.check.__module__}.{self.check.__name__}"
         return self.kind.value
+
+    @property
+    def status(self) -> Status:
+        if self.check is not None:
+            return Status.IMPLEMENTED
+        if self.kind is Kind.SCHEMA:
+            return Status.SCHEMA
+        if self.kind is Kind.EXTERNAL:
+            return Status.EXTERNAL
+        return Status.READER
+
+    def applies_to(self, tipo: str | None) -> bool:
+        return self.types is None or tipo in self.types
 
 
 _REGISTRY: dict[str, Rule] = {}
@@ -87,11 +113,16 @@ def rule(
     gloss: str = "",
     source: str = "",
     needs_schema: bool = False,
+    types: Iterable[str] | None = None,
 ) -> Callable[[Check], Check]:
-    """Register the decorated function as the check for ``code``."""
+    """Register the decorated function as the check for ``code``.
+
+    ``types`` limits the rule to documents of those TipoDeComprobante values (the engine does
+    not even call it for others); a check may yield its violations or return a list (or None).
+    """
 
     def register(fn: Check) -> Check:
-        _add(Rule(code, title, severity, kind, fn, gloss, source, needs_schema))
+        _add(Rule(code, title, severity, kind, fn, gloss, source, needs_schema, frozenset(types) if types is not None else None))
         return fn
 
     return register
@@ -124,9 +155,6 @@ def select(include: Iterable[str] = (), exclude: Iterable[str] = ()) -> tuple[Ru
     return tuple(
         r for r in _REGISTRY.values() if r.check is not None and (not inc or r.code in inc) and r.code not in exc
     )
-
-
-
 
 
 def selected_codes(include: Iterable[str] = (), exclude: Iterable[str] = ()) -> frozenset[str]:
