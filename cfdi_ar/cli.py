@@ -6,6 +6,7 @@ Exit codes: 0 every document is valid; 1 some document has an error finding;
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -49,7 +50,7 @@ def _codes(text: str | None) -> tuple[str, ...]:
     return tuple(c.strip().upper() for c in (text or "").split(",") if c.strip())
 
 
-@main.command(context_settings=CONTEXT)
+@main.command(context_settings=CONTEXT, short_help="Validate CFDI 4.0 documents: files, folders and ZIP archives.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=True, path_type=str))
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="Output format. Default: table on a terminal, json otherwise.")
@@ -66,6 +67,18 @@ def _codes(text: str | None) -> tuple[str, ...]:
 @click.option("--trust-ca", "trust_ca", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=str),
               help="Also accept CSDs issued by this CA certificate (a SAT CA newer than the bundled ones, "
               "or your PAC's test CA). Repeatable.")
+@click.option("--lrfc", type=click.Path(exists=True, dir_okay=False, path_type=str), envvar="CFDI_AR_LRFC",
+              help="SAT's list of registered RFCs (LRFC), or your own list of known RFCs: one RFC per line, or a "
+              "CSV/TXT with an RFC column. Turns on CFDI40143 and CRP20222 (skipped without it). "
+              "Also: CFDI_AR_LRFC, or lrfc in the configuration file.")
+@click.option("--catalogs", "catalogs_dir", type=click.Path(exists=True, file_okay=False, path_type=str),
+              envvar="CFDI_AR_CATALOGS_DIR", default=None, metavar="DIR",
+              help="Folder of SAT catalogs written by `cfdi-ar catalogs import` (default: the user catalog "
+              "folder, else the built-in catalogs). Also: CFDI_AR_CATALOGS_DIR, or catalogs in the configuration file.")
+@click.option("--exclude", multiple=True, metavar="PATTERN",
+              help="Leave out files and folders matching this glob while walking folders (repeatable; "
+              "e.g. --exclude broken --exclude '*.tmp.xml'). A path given on the command line is always read. "
+              "Also: exclude = [...] in the configuration file.")
 @click.option("--max-size", "max_size_mb", type=click.FloatRange(min=0.001), default=20, show_default=True,
               help="Refuse documents larger than this many megabytes.")
 @click.option("--rules", "rules_", default=None, metavar="CODES", help="Run only these rule codes (comma-separated).")
@@ -76,7 +89,8 @@ def _codes(text: str | None) -> tuple[str, ...]:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
 @click.pass_context
 def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str | None, output: str | None, jobs: int,
-             test_certificates: bool, sat_certs: str | None, trust_ca: tuple[str, ...], max_size_mb: float,
+             test_certificates: bool, sat_certs: str | None, trust_ca: tuple[str, ...], lrfc: str | None,
+             catalogs_dir: str | None, exclude: tuple[str, ...], max_size_mb: float,
              rules_: str | None, skip: str | None, config_path: str | None, verbose: bool, quiet: bool) -> None:
     """Validate CFDI 4.0 documents: files, folders (recursive) and ZIP archives.
 
@@ -99,6 +113,25 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str | None, output
     trust_ca = trust_ca or tuple(config.get("trust_ca") or ())
     max_size_mb = _from_config(ctx, "max_size_mb", max_size_mb, config.get("max_size_mb"))
     jobs = _from_config(ctx, "jobs", jobs, config.get("jobs"))
+    lrfc = _from_config(ctx, "lrfc", lrfc, config.get("lrfc"))
+    catalogs_dir = _from_config(ctx, "catalogs_dir", catalogs_dir, config.get("catalogs"))
+    exclude = exclude or tuple(str(p) for p in config.get("exclude") or ())
+    if catalogs_dir:
+        from .sat.catalogs import CatalogError, load_catalogs
+
+        if not os.path.isdir(catalogs_dir):
+            raise click.UsageError(f"catalog folder {catalogs_dir} does not exist")
+        try:
+            load_catalogs(catalogs_dir)
+        except CatalogError as exc:
+            raise click.UsageError(str(exc)) from None
+    if lrfc:
+        from .sat.external import ExternalDataError, load_lrfc
+
+        try:
+            load_lrfc(lrfc)  # read once here (and cached) so a bad file is a usage error, not a crash
+        except ExternalDataError as exc:
+            raise click.UsageError(str(exc)) from None
     if sat_certs and not os.path.isdir(sat_certs):
         raise click.UsageError(f"SAT certificate folder {sat_certs} does not exist")
     for path in trust_ca:
@@ -112,6 +145,12 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str | None, output
         select(_codes(rules_), _codes(skip))
     except KeyError as exc:
         raise click.UsageError(f"unknown rule code(s): {exc.args[0]} (see `cfdi-ar rules`)") from None
+    if not lrfc:
+        from .rules.external import PLUGGABLE
+
+        for code in _codes(rules_):
+            if PLUGGABLE.get(code) == "--lrfc":
+                click.echo(f"cfdi-ar: warning: {code} needs an LRFC file (--lrfc); without it, it checks nothing", err=True)
     settings = Settings(
         test_certificates=bool(test_certificates),
         sat_certs=sat_certs,
@@ -119,6 +158,9 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str | None, output
         limits=Limits(max_document_bytes=int(max_size_mb * 1024 * 1024)),
         include_rules=_codes(rules_),
         exclude_rules=_codes(skip),
+        lrfc=lrfc or None,
+        catalogs_dir=catalogs_dir or None,
+        exclude=tuple(exclude),
     )
     jobs = jobs or os.cpu_count() or 1
     if output is not None:
@@ -181,13 +223,112 @@ def _run(paths: tuple[str, ...], settings: Settings, jobs: int, *, show_progress
             bar["bar"].__exit__(None, None, None)
 
 
+_STATUSES = ("implemented", "schema", "reader", "external", "needs external data")
+
+
 @main.command(context_settings=CONTEXT)
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown"]), default="table", show_default=True)
-def rules(fmt: str) -> None:
-    """List every code cfdi-ar can report: SAT's codes and its own."""
+@click.option("--status", "status", type=click.Choice(_STATUSES, case_sensitive=False), default=None,
+              help="List only the codes with this status (external: every 'needs external data' code).")
+def rules(fmt: str, status: str | None) -> None:
+    """List every code cfdi-ar can report: SAT's codes and its own.
+
+    Each code has a status:
+
+    \b
+      implemented          a check of cfdi-ar
+      schema               SAT's XSD enforces it; cfdi-ar maps the schema error to the code
+      reader               raised while reading or recognising the input
+      needs external data  SAT checks it against data outside the document (its RFC lists,
+                           the day's exchange rate, a PAC's confirmation keys); with an option
+                           in brackets, e.g. "(--lrfc)", cfdi-ar checks it when you supply
+                           that data, and skips it otherwise
+
+    \b
+    Examples:
+      cfdi-ar rules --status external
+      cfdi-ar rules --format markdown > rules.md
+    """
+    from .report import rule_status
     from .rules import all_rules
 
-    render_rules(all_rules(), fmt, sys.stdout)
+    chosen = all_rules()
+    if status is not None:
+        prefix = "needs external data" if status.lower() in ("external", "needs external data") else status.lower()
+        chosen = tuple(r for r in chosen if rule_status(r).startswith(prefix))
+    render_rules(chosen, fmt, sys.stdout)
+
+
+# --------------------------------------------------------------------------- catalogs
+
+
+@main.group(context_settings=CONTEXT)
+def catalogs() -> None:
+    """SAT catalog data the rules read beyond the schema.
+
+    SAT's schema lists catalog keys, not the other columns its rules need
+    (a currency's decimals, which regimes a UsoCFDI admits, the tax rates of
+    c_TasaOCuota, what a ClaveProdServ obliges...). cfdi-ar ships them; import
+    a newer catCFDI workbook from SAT to refresh them.
+    """
+
+
+@catalogs.command("import", context_settings=CONTEXT, short_help="Import SAT's catCFDI workbook (.xls or .xlsx).")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--to", "dest", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
+              help="Write the catalog files to this folder instead of the user catalog folder "
+              "(CFDI_AR_CATALOGS_DIR, else ~/.local/share/cfdi-ar/catalogs; validate reads that one).")
+@click.pass_context
+def catalogs_import(ctx: click.Context, path: Path, dest: Path | None) -> None:
+    """Import SAT's catCFDI workbook (catCFDI_V_4_AAAAMMDD.xls, or an .xlsx re-save).
+
+    Reads c_FormaPago, c_UsoCFDI, c_RegimenFiscal, c_TasaOCuota, c_Moneda and
+    c_ClaveProdServ, keeps the rows in force today, and writes one JSON file per
+    catalog, recording SAT's version, the import date and the workbook's SHA-256.
+    These files replace the built-in ones. A workbook that lacks a sheet or a
+    column is refused (exit code 2) and nothing is written.
+
+    \b
+    Example:
+      cfdi-ar catalogs import ~/Descargas/catCFDI_V_4_20260903.xls
+    """
+    from .sat.catalogs_import import CatalogImportError, import_workbook
+
+    try:
+        imported = import_workbook(path, dest)
+    except CatalogImportError as exc:
+        click.echo(f"cfdi-ar: {path.name}: {exc}", err=True)
+        ctx.exit(2)
+    width = max(len(i.catalog) for i in imported)
+    for i in imported:
+        click.echo(f"{i.catalog:<{width}}  {i.rows:>6} rows  {i.version}")
+    click.echo(f"written to {imported[0].path.parent}")
+
+
+@catalogs.command("info", context_settings=CONTEXT, short_help="Show the catalogs in use and where they come from.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+def catalogs_info(ctx: click.Context, fmt: str) -> None:
+    """Show the catalogs in use: file, built-in or imported, version, date reflected, rows."""
+    from .sat.catalogs import CatalogError, load_catalogs, user_dir
+
+    try:
+        files = load_catalogs().files
+    except CatalogError as exc:
+        click.echo(f"cfdi-ar: {exc}", err=True)
+        ctx.exit(2)
+    rows = [{"catalog": f.catalog, "origin": "built-in" if f.builtin else "imported", "version": f.version,
+             "reflects": f.reflects, "rows": f.rows, "file": f.path} for f in files]
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    width = max(len(r["catalog"]) for r in rows)
+    click.echo(f"{'catalog':<{width}}  {'origin':<8}  {'rows':>6}  version")
+    for r in rows:
+        click.echo(f"{r['catalog']:<{width}}  {r['origin']:<8}  {r['rows']:>6}  {r['version']}")
+        click.echo(f"{'':<{width}}  reflects: {r['reflects']}")
+        click.echo(f"{'':<{width}}  file:     {r['file']}")
+    click.echo(f"\nImported catalogs are read from {user_dir()} (`cfdi-ar catalogs import` writes there).")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,6 +12,7 @@ Keys (all optional)::
     test_certificates = false        # accept SAT's public test certificates (with a warning)
     trust_ca = ["my-pac-test-ca.cer"]  # extra CA certificates to accept as issuers of CSDs
     max_size_mb = 20                 # refuse documents larger than this
+    lrfc = "lrfc.txt"                # SAT's registered RFCs (optional): turns on CFDI40143 and CRP20222
     jobs = 1                         # worker processes for validate
 """
 
@@ -34,8 +35,11 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "trust_ca": list,
     "max_size_mb": (int, float),
     "jobs": int,
+    "lrfc": str,
+    "catalogs": str,
+    "exclude": list,
 }
-_PATH_KEYS = {"sat_certs"}
+_PATH_KEYS = {"sat_certs", "lrfc", "catalogs"}
 _PATH_LIST_KEYS = {"trust_ca"}
 
 

@@ -22,6 +22,7 @@ from .io.sources import Limits
 from .model import Comprobante, build_comprobante
 from .sat.catalogs import Catalogs, load_catalogs
 from .sat.certs import CertificateError, SatCertificate, Trust, load_certificate_file, read_certificado_attr, sat_trust
+from .sat.external import load_lrfc
 from .sat.stamps import StampStore
 from .sat.timezones import OFFSET_RANGE, to_utc, zone_for_postal_code
 from .sat.xsd import ComplementCensus, SchemaIssue, census, schema_validator
@@ -44,7 +45,9 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     include_rules: tuple[str, ...] = ()
     exclude_rules: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()  # glob patterns of files and folders to leave out while walking folders
     catalogs_dir: str | None = None  # imported SAT catalogs (default: CFDI_AR_CATALOGS_DIR or the user data folder)
+    lrfc: str | None = None  # optional file of SAT's registered RFCs (LRFC); rules needing it check nothing without it
 
 
 class Runtime:
@@ -62,6 +65,7 @@ class Runtime:
         self.codes: frozenset[str] = selected_codes(settings.include_rules, settings.exclude_rules)
         self.schemas = schema_validator()
         self.catalogs: Catalogs = load_catalogs(settings.catalogs_dir)
+        self.lrfc: frozenset[str] | None = load_lrfc(settings.lrfc) if settings.lrfc else None
         self._by_type: dict[str | None, tuple[Rule, ...]] = {}
 
     def rules_for(self, tipo: str | None) -> tuple[Rule, ...]:

@@ -13,9 +13,9 @@ from typing import IO, Callable, Iterable
 from lxml import etree
 
 from .findings import DocumentResult, Severity
-from .rules.registry import Rule
+from .rules.registry import Rule, Status
 
-__all__ = ["FORMATS", "render", "render_rules", "safe_cell"]
+__all__ = ["FORMATS", "render", "render_rules", "rule_status", "safe_cell"]
 
 FORMATS = ("table", "json", "csv", "junit")
 
@@ -146,12 +146,22 @@ A finding carries SAT's code where SAT's error matrices define one for the condi
 """
 
 
+def rule_status(r: Rule) -> str:
+    """What ``cfdi-ar rules`` says about a code: :class:`Status`, and for an external rule whose data
+    can be plugged in, the option that supplies it ("needs external data (--lrfc)")."""
+    from .rules.external import PLUGGABLE
+
+    option = PLUGGABLE.get(r.code)
+    return f"{Status.EXTERNAL.value} ({option})" if option else r.status.value
+
+
 def render_rules(rules: Iterable[Rule], fmt: str, out: IO[str]) -> None:
     rows = [
         {
             "code": r.code,
             "severity": r.severity.label,
             "kind": r.kind.value,
+            "status": rule_status(r),
             "title": r.title,
             "gloss": r.gloss,
             "source": r.source,
@@ -167,8 +177,9 @@ def render_rules(rules: Iterable[Rule], fmt: str, out: IO[str]) -> None:
         for row in rows:
             if row["kind"] != kind:
                 kind = row["kind"]
-                out.write(f"\n## {kind}\n\n| Code | Severity | SAT title / title | What it means | Source |\n|---|---|---|---|---|\n")
-            cells = [row["code"], row["severity"], row["title"], row["gloss"], row["source"]]
+                out.write(f"\n## {kind}\n\n| Code | Severity | Status | SAT title / title | What it means | Source |\n"
+                          "|---|---|---|---|---|---|\n")
+            cells = [row["code"], row["severity"], row["status"], row["title"], row["gloss"], row["source"]]
             out.write("| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " ") for c in cells) + " |\n")
     elif fmt == "csv":
         writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["code"], lineterminator="\r\n")
@@ -176,5 +187,7 @@ def render_rules(rules: Iterable[Rule], fmt: str, out: IO[str]) -> None:
         for row in rows:
             writer.writerow({k: safe_cell(v) for k, v in row.items()})
     else:
+        width = max((len(row["status"]) for row in rows), default=len("status"))
+        out.write(f"{'code':<16} {'severity':<8} {'kind':<10} {'status':<{width}} title\n")
         for row in rows:
-            out.write(f"{row['code']:<16} {row['severity']:<8} {row['kind']:<10} {row['title']}\n")
+            out.write(f"{row['code']:<16} {row['severity']:<8} {row['kind']:<10} {row['status']:<{width}} {row['title']}\n")

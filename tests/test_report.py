@@ -246,4 +246,4 @@ def test_rules_markdown_has_one_table_row_per_code_with_pipes_escaped():
     render_rules(all_rules(), "markdown", out)
     rows = [line for line in out.getvalue().splitlines() if line.startswith("| ") and not line.startswith("| Code")]
     assert len(rows) == len(all_rules())
-    assert all(line.replace("\\|", "").count("|") == 6 for line in rows)
+    assert all(line.replace("\\|", "").count("|") == 7 for line in rows)  # six columns, Status included
