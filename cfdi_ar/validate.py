@@ -199,7 +199,7 @@ def validate_paths(
 ) -> Report:
     """Validate every document under ``paths`` (files, folders, ZIPs)."""
     settings = settings or Settings()
-    items, skipped = plan(paths, settings.limits)
+    items, skipped = plan(paths, settings.limits, settings.exclude)
     if on_plan is not None:
         on_plan(len(items))
     report = Report(skipped=skipped)

@@ -53,7 +53,7 @@ def trusted(pki) -> list[object]:
 
 
 def tampered(root):
-    root.set("Total", "99999.00")  # after sealing: the seal no longer verifies
+    root.set("Folio", "99999")  # after sealing: the seal no longer verifies (and no business rule reads Folio)
     return root
 
 
@@ -194,7 +194,7 @@ def test_json_has_exactly_the_documented_keys(mixed_folder, pki):
     assert [set(d) for d in data] == [JSON_KEYS] * 3
     for doc in data:
         for finding in doc["findings"]:
-            assert set(finding) <= {"code", "severity", "message", "path", "line"}
+            assert set(finding) <= {"code", "severity", "message", "path", "line", "expected", "found"}
             assert {"code", "severity", "message", "path"} <= set(finding)
     assert data[0]["checks"] == {"schema": "pass", "seal": "pass", "certificate": "pass", "stamp": "pass"}
     assert re.fullmatch(r"[0-9A-F-]{36}", data[0]["uuid"]) and data[0]["version"] == "4.0" and data[0]["type"] == "I"

@@ -246,3 +246,16 @@ def _settings_with_cap(cap: int):
     from cfdi_ar import Settings
 
     return Settings(limits=Limits(max_document_bytes=cap))
+
+
+def test_exclude_leaves_out_matching_folders_and_files_but_never_an_explicit_path(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from cfdi_ar.io.sources import plan
+
+    for rel in ("a.xml", "broken/b.xml", "sub/drafts/c.xml", "sub/d.tmp.xml", "sub/e.xml"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(b"<x/>")
+    items, _ = plan([tmp_path], exclude=["broken", "sub/drafts", "*.tmp.xml"])
+    names = sorted(os.path.relpath(i.name, tmp_path) for i in items)
+    assert names == ["a.xml", os.path.join("sub", "e.xml")]
+    items, _ = plan([tmp_path / "broken"], exclude=["broken"])
+    assert [os.path.basename(i.name) for i in items] == ["b.xml"]

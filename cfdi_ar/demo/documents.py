@@ -11,6 +11,7 @@ are the invoice's, pro rata to the amount paid; Totales are in MXN.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -31,8 +32,24 @@ def r2(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def rnd(value: Decimal, places: int) -> Decimal:
+    """Half up to ``places`` decimals (SAT's redondeo)."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 def fmt(value: Decimal, places: int = 2) -> str:
     return f"{value:.{places}f}"
+
+
+IEPS = "003"
+
+
+@functools.lru_cache(maxsize=None)
+def currency_places(moneda: str) -> int:
+    """The currency's decimals in c_Moneda (the built-in catalog)."""
+    from ..sat.catalogs import load_catalogs
+
+    return load_catalogs().decimals(moneda) or 0
 
 
 @dataclass(frozen=True)
@@ -57,6 +74,8 @@ class Line:
     descuento: Decimal = Decimal("0")
     unidad: str | None = None
     no_identificacion: str | None = None
+    ieps: Decimal | None = None  # an IEPS Tasa transferred on the same base
+    retenciones: tuple[tuple[str, Decimal], ...] = ()  # (Impuesto, Tasa) withheld on the line's base, e.g. ("001", 0.10)
 
 
 def _c(local: str) -> str:
@@ -95,31 +114,46 @@ def invoice(
     metodo_pago: str = "PPD",
     condiciones_de_pago: str | None = None,
     related: tuple[str, tuple[str, ...]] | None = None,
+    places: int | None = None,
 ) -> etree._Element:
-    """An unsealed income invoice (I) or credit note (E)."""
+    """An unsealed income invoice (I) or credit note (E).
+
+    ``places`` is the currency's decimals in c_Moneda (2 for MXN and USD, 0 for JPY, 3 for KWD):
+    every amount SAT rounds to the currency is rounded to it.
+    """
+    places = currency_places(moneda) if places is None else places
+    rq = (lambda v: rnd(v, places))
+    fq = (lambda v: fmt(v, places))
     subtotal = Decimal("0")
     descuento = Decimal("0")
-    groups: dict[tuple[str, str, str | None], list[Decimal]] = {}
+    groups: dict[tuple[str, str, str, str | None], list[Decimal]] = {}  # (kind, impuesto, factor, tasa) -> [base, importe]
     concept_rows = []
     for line in lines:
-        importe = r2(line.cantidad * line.valor_unitario)
+        importe = rq(line.cantidad * line.valor_unitario)
         subtotal += importe
         descuento += line.descuento
         base = importe - line.descuento
-        tax = None
+        taxes: list[tuple[str, str, str, str | None, Decimal, Decimal | None]] = []
         if isinstance(line.iva, Decimal):
-            tax_importe = r2(base * line.iva)
-            tax = (base, "Tasa", f"{line.iva:.6f}", tax_importe)
+            taxes.append(("T", IVA, "Tasa", f"{line.iva:.6f}", base, rq(base * line.iva)))
         elif line.iva == "exento":
-            tax = (base, "Exento", None, None)
-        if tax is not None:
-            key = (IVA, tax[1], tax[2])
-            acc = groups.setdefault(key, [Decimal("0"), Decimal("0")])
-            acc[0] += tax[0]
-            acc[1] += tax[3] or Decimal("0")
-        concept_rows.append((line, importe, tax))
-    traslados = sum((acc[1] for acc in groups.values()), Decimal("0"))
-    total = subtotal - descuento + traslados
+            taxes.append(("T", IVA, "Exento", None, base, None))
+        if line.ieps is not None:
+            taxes.append(("T", IEPS, "Tasa", f"{line.ieps:.6f}", base, rq(base * line.ieps)))
+        for impuesto, tasa in line.retenciones:
+            taxes.append(("R", impuesto, "Tasa", f"{tasa:.6f}", base, rq(base * tasa)))
+        for kind, impuesto, factor, tasa, tbase, timporte in taxes:
+            acc = groups.setdefault((kind, impuesto, factor, tasa), [Decimal("0"), Decimal("0")])
+            acc[0] += tbase
+            acc[1] += timporte or Decimal("0")
+        concept_rows.append((line, importe, taxes))
+    traslados = sum((acc[1] for key, acc in groups.items() if key[0] == "T"), Decimal("0"))
+    retenido: dict[str, Decimal] = {}
+    for (kind, impuesto, _, _), acc in groups.items():
+        if kind == "R":
+            retenido[impuesto] = retenido.get(impuesto, Decimal("0")) + acc[1]
+    retenciones = sum(retenido.values(), Decimal("0"))
+    total = subtotal - descuento + traslados - retenciones
     root = _root(
         Version="4.0",
         Serie=serie,
@@ -129,11 +163,11 @@ def invoice(
         NoCertificado="",
         Certificado="",
         CondicionesDePago=condiciones_de_pago,
-        SubTotal=fmt(subtotal),
-        Descuento=fmt(descuento) if descuento else None,
+        SubTotal=fq(subtotal),
+        Descuento=fq(descuento) if descuento else None,
         Moneda=moneda,
         TipoCambio=None if moneda == "MXN" else str(tipo_cambio),
-        Total=fmt(total),
+        Total=fq(total),
         TipoDeComprobante=tipo,
         Exportacion="01",
         MetodoPago=metodo_pago,
@@ -157,7 +191,7 @@ def invoice(
         UsoCFDI=receptor.uso_cfdi,
     )
     conceptos = _sub(root, "Conceptos")
-    for line, importe, tax in concept_rows:
+    for line, importe, taxes in concept_rows:
         concepto = _sub(
             conceptos,
             "Concepto",
@@ -167,38 +201,45 @@ def invoice(
             ClaveUnidad=line.clave_unidad,
             Unidad=line.unidad,
             Descripcion=line.descripcion,
-            ValorUnitario=fmt(line.valor_unitario),
-            Importe=fmt(importe),
-            Descuento=fmt(line.descuento) if line.descuento else None,
-            ObjetoImp="02" if tax is not None else "01",
+            ValorUnitario=_qty(line.valor_unitario) if places != 2 else fmt(line.valor_unitario),
+            Importe=fq(importe),
+            Descuento=fq(line.descuento) if line.descuento else None,
+            ObjetoImp="02" if taxes else "01",
         )
-        if tax is not None:
-            traslados_el = _sub(_sub(concepto, "Impuestos"), "Traslados")
-            base, factor, tasa, tax_importe = tax
-            _sub(
-                traslados_el,
-                "Traslado",
-                Base=fmt(base),
-                Impuesto=IVA,
-                TipoFactor=factor,
-                TasaOCuota=tasa,
-                Importe=fmt(tax_importe) if tax_importe is not None else None,
-            )
+        if taxes:
+            impuestos_el = _sub(concepto, "Impuestos")
+            for kind, wrapper, tag in (("T", "Traslados", "Traslado"), ("R", "Retenciones", "Retencion")):
+                mine = [t for t in taxes if t[0] == kind]
+                if not mine:
+                    continue
+                parent = _sub(impuestos_el, wrapper)
+                for _, impuesto, factor, tasa, tbase, timporte in mine:
+                    _sub(parent, tag, Base=fq(tbase), Impuesto=impuesto, TipoFactor=factor, TasaOCuota=tasa,
+                         Importe=fq(timporte) if timporte is not None else None)
     if groups:
         impuestos = _sub(root, "Impuestos")
-        if any(factor != "Exento" for _, factor, _ in groups):
-            impuestos.set("TotalImpuestosTrasladados", fmt(traslados))
-        tr = _sub(impuestos, "Traslados")
-        for (impuesto, factor, tasa), (base, importe) in groups.items():
-            _sub(
-                tr,
-                "Traslado",
-                Base=fmt(base),
-                Impuesto=impuesto,
-                TipoFactor=factor,
-                TasaOCuota=tasa,
-                Importe=fmt(importe) if factor != "Exento" else None,
-            )
+        if retenido:
+            impuestos.set("TotalImpuestosRetenidos", fq(retenciones))
+        if any(kind == "T" and factor != "Exento" for kind, _, factor, _ in groups):
+            impuestos.set("TotalImpuestosTrasladados", fq(traslados))
+        if retenido:
+            ret = _sub(impuestos, "Retenciones")
+            for impuesto, importe in retenido.items():
+                _sub(ret, "Retencion", Impuesto=impuesto, Importe=fq(importe))
+        if any(kind == "T" for kind, _, _, _ in groups):
+            tr = _sub(impuestos, "Traslados")
+            for (kind, impuesto, factor, tasa), (base, importe) in groups.items():
+                if kind != "T":
+                    continue
+                _sub(
+                    tr,
+                    "Traslado",
+                    Base=fq(base),
+                    Impuesto=impuesto,
+                    TipoFactor=factor,
+                    TasaOCuota=tasa,
+                    Importe=fq(importe) if factor != "Exento" else None,
+                )
     return root
 
 
@@ -233,6 +274,7 @@ def paid_document(invoice_model: Comprobante, *, pagado: Decimal, saldo_anterior
     taxes = tuple(
         (t.tipo_factor or "Tasa", f"{t.tasa_o_cuota:.6f}" if t.tasa_o_cuota is not None else None, t.base or Decimal("0"))
         for t in (invoice_model.impuestos.traslados if invoice_model.impuestos else ())
+        if t.impuesto == IVA  # the receipts built here carry the invoice's IVA only
     )
     return PaidDocument(
         uuid=invoice_model.uuid,
@@ -297,8 +339,9 @@ def payment_receipt(emisor: Party, receptor: Party, payments: list[Payment], *, 
     for payment in payments:
         tc = payment.tipo_cambio if payment.moneda != "MXN" else Decimal("1")
         assert tc is not None, "TipoCambioP is required for a payment not in MXN"
+        pp = currency_places(payment.moneda)
         monto = sum((d.pagado / (d.equivalencia or Decimal("1")) for d in payment.documents), Decimal("0"))
-        monto = r2(monto)
+        monto = rnd(monto, pp)
         monto_total += monto * tc
         pago = _sub(
             pagos,
@@ -308,7 +351,7 @@ def payment_receipt(emisor: Party, receptor: Party, payments: list[Payment], *, 
             FormaDePagoP=payment.forma_de_pago,
             MonedaP=payment.moneda,
             TipoCambioP="1" if payment.moneda == "MXN" else f"{tc:.6f}".rstrip("0").rstrip("."),
-            Monto=fmt(monto),
+            Monto=fmt(monto, pp),
             NumOperacion=payment.num_operacion,
             **payment.extra,
         )
@@ -318,13 +361,14 @@ def payment_receipt(emisor: Party, receptor: Party, payments: list[Payment], *, 
         if tax_p:
             traslados_p = _sub(_sub(pago, "ImpuestosP", PAGOS20), "TrasladosP", PAGOS20)
             for (factor, tasa), (base, importe) in tax_p.items():
-                _sub(traslados_p, "TrasladoP", PAGOS20, BaseP=fmt(r2(base)), ImpuestoP=IVA, TipoFactorP=factor,
-                     TasaOCuotaP=tasa, ImporteP=fmt(r2(importe)) if factor != "Exento" else None)
+                base_p, importe_p = rnd(base, pp), rnd(importe, pp)
+                _sub(traslados_p, "TrasladoP", PAGOS20, BaseP=fmt(base_p, pp), ImpuestoP=IVA, TipoFactorP=factor,
+                     TasaOCuotaP=tasa, ImporteP=fmt(importe_p, pp) if factor != "Exento" else None)
                 label = _totales_label(factor, tasa)
                 if label:
-                    totals[f"TotalTrasladosBase{label}"] = totals.get(f"TotalTrasladosBase{label}", Decimal("0")) + r2(base) * tc
+                    totals[f"TotalTrasladosBase{label}"] = totals.get(f"TotalTrasladosBase{label}", Decimal("0")) + base_p * tc
                     if factor != "Exento":
-                        totals[f"TotalTrasladosImpuesto{label}"] = totals.get(f"TotalTrasladosImpuesto{label}", Decimal("0")) + r2(importe) * tc
+                        totals[f"TotalTrasladosImpuesto{label}"] = totals.get(f"TotalTrasladosImpuesto{label}", Decimal("0")) + importe_p * tc
     for name in ("TotalTrasladosBaseIVA16", "TotalTrasladosImpuestoIVA16", "TotalTrasladosBaseIVA8", "TotalTrasladosImpuestoIVA8",
                  "TotalTrasladosBaseIVA0", "TotalTrasladosImpuestoIVA0", "TotalTrasladosBaseIVAExento"):
         if name in totals:
@@ -342,6 +386,7 @@ def _totales_label(factor: str, tasa: str | None) -> str | None:
 def _docto(pago: etree._Element, d: PaidDocument, moneda_p: str, tax_p: dict[tuple[str, str | None], list[Decimal]]) -> None:
     equivalencia = d.equivalencia if d.moneda != moneda_p else None
     insoluto = d.saldo_anterior - d.pagado
+    dp = currency_places(d.moneda)
     docto = _sub(
         pago,
         "DoctoRelacionado",
@@ -352,9 +397,9 @@ def _docto(pago: etree._Element, d: PaidDocument, moneda_p: str, tax_p: dict[tup
         MonedaDR=d.moneda,
         EquivalenciaDR="1" if equivalencia is None else f"{equivalencia}",
         NumParcialidad=str(d.num_parcialidad),
-        ImpSaldoAnt=fmt(d.saldo_anterior),
-        ImpPagado=fmt(d.pagado),
-        ImpSaldoInsoluto=fmt(insoluto),
+        ImpSaldoAnt=fmt(d.saldo_anterior, dp),
+        ImpPagado=fmt(d.pagado, dp),
+        ImpSaldoInsoluto=fmt(insoluto, dp),
         ObjetoImpDR="02" if d.taxes else "01",
     )
     if not d.taxes:
@@ -363,10 +408,10 @@ def _docto(pago: etree._Element, d: PaidDocument, moneda_p: str, tax_p: dict[tup
     traslados = _sub(_sub(docto, "ImpuestosDR", PAGOS20), "TrasladosDR", PAGOS20)
     eq = equivalencia or Decimal("1")
     for tipo_factor, tasa, base in d.taxes:
-        base_dr = r2(base * factor_paid)
-        importe_dr = r2(base_dr * Decimal(tasa)) if tasa is not None and tipo_factor != "Exento" else None
-        _sub(traslados, "TrasladoDR", PAGOS20, BaseDR=fmt(base_dr), ImpuestoDR=IVA, TipoFactorDR=tipo_factor,
-             TasaOCuotaDR=tasa if tipo_factor != "Exento" else None, ImporteDR=fmt(importe_dr) if importe_dr is not None else None)
+        base_dr = rnd(base * factor_paid, dp)
+        importe_dr = rnd(base_dr * Decimal(tasa), dp) if tasa is not None and tipo_factor != "Exento" else None
+        _sub(traslados, "TrasladoDR", PAGOS20, BaseDR=fmt(base_dr, dp), ImpuestoDR=IVA, TipoFactorDR=tipo_factor,
+             TasaOCuotaDR=tasa if tipo_factor != "Exento" else None, ImporteDR=fmt(importe_dr, dp) if importe_dr is not None else None)
         acc = tax_p.setdefault((tipo_factor, tasa if tipo_factor != "Exento" else None), [Decimal("0"), Decimal("0")])
         acc[0] += base_dr / eq
         acc[1] += (importe_dr or Decimal("0")) / eq

@@ -19,6 +19,8 @@ from pathlib import Path
 from lxml import etree
 
 from ..model import build_comprobante
+from .broken import CASES
+from .broken import build as build_broken
 from .documents import Line, Party, Payment, invoice, paid_document, payment_receipt
 from .pki import make_ca, make_csd, make_stamp_certificate
 from .seal import seal, stamp, to_bytes
@@ -37,7 +39,13 @@ CONFIG = """# cfdi-ar settings for the bundled demo samples.
 # demo stamp certificate: trust exactly those two, for these samples only.
 trust_ca = ["certs/demo-ca.cer"]
 sat_certs = "sat-certs"
+# broken/ holds documents that each break one SAT rule on purpose: validate it explicitly
+# (cfdi-ar validate --config samples/cfdi-ar.toml samples/broken) to see each rule fire.
+exclude = ["broken"]
 """
+
+
+SUBFOLDERS = ("invoices", "credit-notes", "payments", "bulk", "broken", "certs", "sat-certs")
 
 
 def _when(day: int, hour: int = 10, minute: int = 0) -> dt.datetime:
@@ -51,9 +59,9 @@ def generate(out: Path) -> list[Path]:
     stamp_cert = make_stamp_certificate(stamp_ca, serial="00001000000900001001", pac_rfc="DPA200101AB1")
 
     if out.exists():
-        for sub in ("invoices", "credit-notes", "payments", "bulk", "certs", "sat-certs"):
+        for sub in SUBFOLDERS:
             shutil.rmtree(out / sub, ignore_errors=True)
-    for sub in ("invoices", "credit-notes", "payments", "bulk", "certs", "sat-certs"):
+    for sub in SUBFOLDERS:
         (out / sub).mkdir(parents=True, exist_ok=True)
     (out / "certs" / "demo-ca.cer").write_bytes(ca.der)
     (out / "sat-certs" / f"{stamp_cert.serial_sat}.cer").write_bytes(stamp_cert.der)
@@ -146,6 +154,9 @@ def generate(out: Path) -> list[Path]:
             ], fecha=_when(17 + n - 1006, 17, 0), folio=str(n), forma_pago="01", metodo_pago="PUE"))
             zf.writestr(f"{build_comprobante(root).uuid}.xml", to_bytes(root))
     written.append(bulk)
+
+    for case in CASES:  # documents that each break one SAT business rule
+        save(build_broken(case, finish), "broken", case.file)
     return written
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import lzma
+import fnmatch
 import os
 import re
 import stat
@@ -95,6 +96,7 @@ class Loaded:
 class _Plan:
     items: list[Item] = field(default_factory=list)
     skipped: int = 0  # files and members that are not XML (PDFs, metadata TXT, ...)
+    exclude: tuple[str, ...] = ()
 
 
 def _problem(name: str, code: str, message: str, severity: Severity = Severity.ERROR, unreadable: bool = False) -> Problem:
@@ -111,9 +113,16 @@ def _is_zip(path: str) -> bool:
         return False
 
 
-def plan(paths: Iterable[str | os.PathLike[str]], limits: Limits = Limits()) -> tuple[list[Item], int]:
-    """List the documents in ``paths``. Returns ``(items, skipped_non_xml_count)``."""
+def plan(paths: Iterable[str | os.PathLike[str]], limits: Limits = Limits(),
+         exclude: Iterable[str] = ()) -> tuple[list[Item], int]:
+    """List the documents in ``paths``. Returns ``(items, skipped_non_xml_count)``.
+
+    ``exclude``: glob patterns (``broken``, ``*/drafts``, ``*.tmp.xml``) matched against the name
+    and the path relative to a folder given in ``paths``; matching files and folders found while
+    walking are left out. A path given explicitly is always read.
+    """
     out = _Plan()
+    out.exclude = tuple(p.strip().strip("/") for p in exclude if p.strip().strip("/"))
     for raw in paths:
         path = os.fspath(raw)
         try:
@@ -136,9 +145,17 @@ def _plan_folder(folder: str, limits: Limits, out: _Plan) -> None:
     def on_error(exc: OSError) -> None:
         out.items.append(_problem(exc.filename or folder, "CFDIAR-IO-001", f"cannot read folder: {exc.strerror or exc}", unreadable=True))
 
+    def excluded(root: str, name: str) -> bool:
+        if not out.exclude:
+            return False
+        rel = os.path.relpath(os.path.join(root, name), folder).replace(os.sep, "/")
+        return any(fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(rel, p) for p in out.exclude)
+
     for root, dirs, files in os.walk(folder, onerror=on_error):
-        dirs.sort()
+        dirs[:] = sorted(d for d in dirs if not excluded(root, d))
         for name in sorted(files):
+            if excluded(root, name):
+                continue
             path = os.path.join(root, name)
             lower = name.lower()
             if lower.endswith(".xml"):
