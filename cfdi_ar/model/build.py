@@ -9,6 +9,7 @@ from __future__ import annotations
 from lxml import etree
 
 from ..namespaces import CFDI40, IMPLOCAL, PAGOS20, TFD, q
+from ..xmltext import collapse
 from . import values as v
 from .comprobante import (
     ACuentaTerceros,
@@ -85,12 +86,22 @@ def _one(kids: dict[object, list[etree._Element]], tag: str) -> etree._Element |
     return found[0] if found else None
 
 
-def _t(el: etree._Element, name: str, _text=v.text) -> str | None:  # type: ignore[no-untyped-def]
-    return _text(el.get(name))
+_MISSING = object()
 
 
-def _d(el: etree._Element, name: str, _decimal=v.decimal):  # type: ignore[no-untyped-def]
-    return _decimal(el.get(name))
+def _t(el: etree._Element, name: str, _collapse=collapse) -> str | None:  # type: ignore[no-untyped-def]
+    """``values.text`` without its call layer: this runs for most attributes of every document."""
+    raw = el.get(name)
+    return None if raw is None else _collapse(raw)
+
+
+def _d(el: etree._Element, name: str, _cache=v._DECIMALS, _decimal=v.decimal):  # type: ignore[no-untyped-def]
+    """``values.decimal`` with its cache looked up first (amounts repeat across a batch)."""
+    raw = el.get(name)
+    if raw is None:
+        return None
+    found = _cache.get(raw, _MISSING)
+    return _decimal(raw) if found is _MISSING else found
 
 
 def build_comprobante(root: etree._Element) -> Comprobante:
