@@ -67,6 +67,7 @@ class Runtime:
         self.catalogs: Catalogs = load_catalogs(settings.catalogs_dir)
         self.lrfc: frozenset[str] | None = load_lrfc(settings.lrfc) if settings.lrfc else None
         self._by_type: dict[str | None, tuple[Rule, ...]] = {}
+        self._plans: dict[tuple[str | None, bool], tuple[tuple[str, Callable[..., object]], ...]] = {}
 
     def rules_for(self, tipo: str | None) -> tuple[Rule, ...]:
         """The selected rules that apply to a TipoDeComprobante, in registration order."""
@@ -75,6 +76,19 @@ class Runtime:
         except KeyError:
             chosen = self._by_type[tipo] = tuple(r for r in self.rules if r.applies_to(tipo))
             return chosen
+
+    def plan(self, tipo: str | None, schema_ok: bool) -> tuple[tuple[str, Callable[..., object]], ...]:
+        """(code, check) of the rules to run on a document of this type: the engine's inner loop,
+        precomputed so it does no attribute look-ups per rule (rules that need a schema-valid
+        document are left out when the schema failed)."""
+        key = (tipo, schema_ok)
+        try:
+            return self._plans[key]
+        except KeyError:
+            plan = self._plans[key] = tuple(
+                (r.code, r.check) for r in self.rules_for(tipo) if r.check is not None and (schema_ok or not r.needs_schema)
+            )
+            return plan
 
 
 @functools.lru_cache(maxsize=8)

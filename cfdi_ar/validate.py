@@ -133,16 +133,14 @@ def _validate_cfdi40(ctx: DocContext) -> DocumentResult:
     except Exception as exc:  # noqa: BLE001
         schema_ok = False
         findings.append(_internal("schema validation", exc, ctx))
-    for rule in ctx.runtime.rules_for(ctx.root.get("TipoDeComprobante")):
-        if rule.needs_schema and not schema_ok:
-            continue
+    for code, check in ctx.runtime.plan(ctx.root.get("TipoDeComprobante"), schema_ok):
         try:
-            violations = rule.check(ctx)  # type: ignore[misc]
+            violations = check(ctx)
             if violations:
                 for violation in violations:
-                    findings.append(_finding(rule.code, violation, ctx.root))
+                    findings.append(_finding(code, violation, ctx.root))
         except Exception as exc:  # noqa: BLE001
-            findings.append(_internal(f"check {rule.code}", exc, ctx))
+            findings.append(_internal(f"check {code}", exc, ctx))
     try:
         checks = _checks(ctx, schema_ok, findings)
         model = ctx.model

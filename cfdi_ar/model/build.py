@@ -6,6 +6,9 @@ simply yields ``None`` fields; the XSD and rule checks report it.
 
 from __future__ import annotations
 
+from dataclasses import MISSING, fields
+from typing import Any, Callable, TypeVar
+
 from lxml import etree
 
 from ..namespaces import CFDI40, IMPLOCAL, PAGOS20, TFD, q
@@ -31,6 +34,8 @@ from .comprobante import (
 from .pagos import DoctoRelacionado, ImpuestoDR, Pago, Pagos, RetencionP, Totales, TrasladoP
 
 __all__ = ["build_comprobante"]
+
+T = TypeVar("T")
 
 
 _C_TAGS: dict[str, str] = {}
@@ -84,6 +89,43 @@ def _first(el: etree._Element | None, tag: str) -> etree._Element | None:
 def _one(kids: dict[object, list[etree._Element]], tag: str) -> etree._Element | None:
     found = kids.get(tag)
     return found[0] if found else None
+
+
+
+def _constructor(cls: type[T]) -> Callable[..., T]:
+    """A faster way to build an instance of a frozen, slotted model dataclass.
+
+    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__`` (~0.1 us
+    per field); building thousands of concepts and taxes per second, that is the model's main
+    cost. This builds the same object (same fields, same equality, still frozen) by calling
+    each slot's setter directly, about twice as fast. Arguments and defaults are the class's.
+    """
+    env: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_MISSING": MISSING}
+    params, body = [], []
+    for f in fields(cls):
+        env[f"_s_{f.name}"] = getattr(cls, f.name).__set__
+        if f.default is not MISSING:
+            env[f"_d_{f.name}"] = f.default
+            params.append(f"{f.name}=_d_{f.name}")
+        elif f.default_factory is not MISSING:
+            env[f"_f_{f.name}"] = f.default_factory
+            params.append(f"{f.name}=_MISSING")
+            body.append(f"    if {f.name} is _MISSING: {f.name} = _f_{f.name}()")
+        else:
+            params.append(f.name)
+        body.append(f"    _s_{f.name}(o, {f.name})")
+    src = f"def build({', '.join(params)}):\n    o = _new(_cls)\n" + "\n".join(body) + "\n    return o\n"
+    exec(src, env)  # noqa: S102 - source built above from the class's own field names
+    return env["build"]  # type: ignore[no-any-return]
+
+
+# Inside this module the model's classes are built through their fast constructors.
+(ACuentaTerceros, CfdiRelacionados, Concepto, Emisor, ImpuestoConcepto, Impuestos, ImpuestosLocales, InformacionGlobal,  # noqa: F811
+ Parte, Receptor, RetencionGlobal, Timbre, TrasladoGlobal, DoctoRelacionado, ImpuestoDR, Pago, Pagos, RetencionP, Totales,
+ TrasladoP) = (_constructor(c) for c in (  # type: ignore[misc]
+    ACuentaTerceros, CfdiRelacionados, Concepto, Emisor, ImpuestoConcepto, Impuestos, ImpuestosLocales, InformacionGlobal,
+    Parte, Receptor, RetencionGlobal, Timbre, TrasladoGlobal, DoctoRelacionado, ImpuestoDR, Pago, Pagos, RetencionP, Totales,
+    TrasladoP))
 
 
 _MISSING = object()
