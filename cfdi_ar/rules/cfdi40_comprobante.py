@@ -18,7 +18,7 @@ from typing import Iterator
 
 from ..context import DocContext
 from ..sat.arith import redondeo
-from .common import M40, moneda_places, show, too_many_decimals, total
+from .common import M40, has_comercio_exterior, moneda_places, show, too_many_decimals, total
 from .registry import Kind, Violation, register_code, rule
 
 __all__: list[str] = []
@@ -27,7 +27,6 @@ _B = Kind.BUSINESS
 ONE = Decimal(1)
 ZERO = Decimal(0)
 # Comercio Exterior 2.0 (in force since 2024-01-18) and 1.1 (accepted with CFDI 4.0 until then).
-COMERCIO_EXTERIOR = frozenset({"http://www.sat.gob.mx/ComercioExterior20", "http://www.sat.gob.mx/ComercioExterior11"})
 
 
 @rule("CFDI40103", "Si existe el tipo de comprobante T, N o P el campo FormaPago no debe existir.", kind=_B,
@@ -196,7 +195,7 @@ def exportacion_02_con_comercio_exterior(ctx: DocContext) -> Iterator[Violation]
     January 2024, and documents stamped then are still valid.
     """
     m = ctx.model
-    if m.exportacion == "02" and not any(ns in COMERCIO_EXTERIOR for ns in m.complementos):
+    if m.exportacion == "02" and not has_comercio_exterior(ctx):
         yield Violation("Exportacion is 02 but the document has no Comercio Exterior complement", ctx.root, "Exportacion",
                         expected="cce20:ComercioExterior", found="<absent>")
 

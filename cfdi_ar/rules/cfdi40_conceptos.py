@@ -21,7 +21,6 @@ decimals than the currency (an Importe of "31" for 30.99).
 
 from __future__ import annotations
 
-import unicodedata
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Iterator
 
@@ -31,15 +30,13 @@ from ..context import DocContext
 from ..model import Concepto, ImpuestoConcepto, Parte
 from ..namespaces import CFDI40, TFD, q
 from ..sat.arith import importe_limits, impuesto_limits, places_of
-from .common import IEPS, IVA, M40, show, show_range
+from ..xmltext import strip_accents
+from .common import COMERCIO_EXTERIOR, IEPS, IVA, M40, has_comercio_exterior, show, show_range
 from .registry import Kind, Violation, register_code, rule
-
-__all__ = ["CCE_NAMESPACES", "has_comercio_exterior"]
 
 _B = Kind.BUSINESS
 ZERO = Decimal(0)
 EXENTO = "Exento"
-CCE_NAMESPACES = frozenset({"http://www.sat.gob.mx/ComercioExterior20", "http://www.sat.gob.mx/ComercioExterior11"})
 _INFORMACION_ADUANERA = q(CFDI40, "InformacionAduanera")
 _COMPLEMENTO_CONCEPTO = q(CFDI40, "ComplementoConcepto")
 
@@ -59,11 +56,6 @@ def _is_rounded_product(value: Decimal, a: Decimal, b: Decimal) -> bool:
         return _EXACT.quantize(_EXACT.multiply(a, b), value) == value
     except ArithmeticError:  # absurdly long amounts (the schema rejects them): let the limits decide
         return False
-
-
-def has_comercio_exterior(ctx: DocContext) -> bool:
-    """The Comercio Exterior complement is present: version 2.0, or 1.1 (valid with CFDI 4.0 until January 2024)."""
-    return any(ns in CCE_NAMESPACES for ns in ctx.model.complementos)
 
 
 # --------------------------------------------------------------------------- concept amounts
@@ -147,12 +139,12 @@ def _yes(value: str) -> bool:
 
 
 def _fold(text: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(ch))
+    return strip_accents(text.lower())
 
 
 # SAT's complement names in c_ClaveProdServ's "Complemento que debe incluir" → namespaces, only where sure.
 _COMPLEMENT_NAMESPACES: tuple[tuple[str, frozenset[str]], ...] = (
-    ("comercio exterior", CCE_NAMESPACES),
+    ("comercio exterior", COMERCIO_EXTERIOR),
     ("carta porte", frozenset(f"http://www.sat.gob.mx/CartaPorte{v}" for v in ("20", "30", "31"))),
     ("nomina", frozenset({"http://www.sat.gob.mx/nomina12"})),
 )

@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..context import DocContext
-from .common import GENERICOS, M40, RFC_GENERICO_EXTRANJERO, RFC_GENERICO_NACIONAL, catalogs, is_fisica, is_moral
+from .common import (GENERICOS, M40, RFC_GENERICO_EXTRANJERO, RFC_GENERICO_NACIONAL, catalogs, has_comercio_exterior,
+                     is_fisica, is_moral)
 from .registry import Kind, Violation, register_code, rule
-from .cfdi40_comprobante import COMERCIO_EXTERIOR
 
 __all__: list[str] = []
 
@@ -245,7 +245,7 @@ def num_reg_id_trib_en_comercio_exterior(ctx: DocContext) -> Iterator[Violation]
     r = m.receptor
     if r is None or r.rfc != RFC_GENERICO_EXTRANJERO or r.el.get("NumRegIdTrib") is not None:
         return
-    if any(ns in COMERCIO_EXTERIOR for ns in m.complementos):
+    if has_comercio_exterior(ctx):
         yield Violation("the foreign generic receptor XEXX010101000 has no NumRegIdTrib on a Comercio Exterior document",
                         r.el, "NumRegIdTrib", expected="<present>", found="<absent>")
 

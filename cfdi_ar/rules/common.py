@@ -23,6 +23,8 @@ __all__ = [
     "IVA",
     "ISR",
     "IEPS",
+    "COMERCIO_EXTERIOR",
+    "has_comercio_exterior",
     "catalogs",
     "moneda_places",
     "is_moral",
@@ -40,6 +42,13 @@ RFC_GENERICO_EXTRANJERO = "XEXX010101000"
 GENERICOS = frozenset({RFC_GENERICO_NACIONAL, RFC_GENERICO_EXTRANJERO})
 ISR, IVA, IEPS = "001", "002", "003"
 ZERO = Decimal("0")
+# Comercio Exterior 2.0, and 1.1 (accepted with CFDI 4.0 until January 2024).
+COMERCIO_EXTERIOR = frozenset({"http://www.sat.gob.mx/ComercioExterior20", "http://www.sat.gob.mx/ComercioExterior11"})
+
+
+def has_comercio_exterior(ctx: DocContext) -> bool:
+    """The document carries the Comercio Exterior complement."""
+    return any(ns in COMERCIO_EXTERIOR for ns in ctx.model.complementos)
 
 
 def catalogs(ctx: DocContext) -> Catalogs:

@@ -26,6 +26,7 @@ from typing import Any
 
 __all__ = [
     "CATALOG_NAMES",
+    "CatalogError",
     "Catalogs",
     "CatalogFile",
     "FormaPago",

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Iterator
+
+from ..xmltext import strip_accents
 
 __all__ = ["BUILDERS", "CatalogImportError", "Record", "Where", "date_of", "is_empty", "normalise", "text_of"]
 
@@ -28,8 +29,7 @@ class CatalogImportError(ValueError):
 
 def normalise(text: object) -> str:
     """A column or sheet title for matching: accents dropped, CamelCase split, lower case, no filler words."""
-    s = unicodedata.normalize("NFKD", str(text))
-    s = "".join(c for c in s if not unicodedata.combining(c))
+    s = strip_accents(str(text))
     s = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", s).lower()
     return " ".join(t for t in re.findall(r"[a-z0-9]+", s) if t not in _STOPWORDS)
 

@@ -32,7 +32,6 @@ import base64
 import binascii
 import enum
 import functools
-import unicodedata
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -47,6 +46,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from .der import DerError, Name, read_tbs_names
 from .files import production_ca_zip
+from ..xmltext import strip_accents
 
 __all__ = [
     "CertificateError",
@@ -216,8 +216,7 @@ def fold(text: str | None) -> str:
     """Upper case without accents, for comparing names SAT spells several ways."""
     if not text:
         return ""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper().strip()
+    return strip_accents(text).upper().strip()
 
 
 _TEST_CA_NAMES = ("AC UAT", "A.C. 2 DE PRUEBAS(4096)")
