@@ -92,7 +92,8 @@ def payment_chains(draw: st.DrawFn):  # type: ignore[no-untyped-def]
     models = []
     for n in range(draw(st.integers(1, 3))):
         moneda = draw(st.sampled_from(["MXN", "USD", "EUR"]))
-        ls = [Line("50161813", draw(amounts("1", "40", 0)), "H87", "Producto", draw(amounts("1", "9000", 2)),
+        # Prices from 100: an installment of 1 % stays above zero in any payment currency (SAT: Monto > 0).
+        ls = [Line("50161813", draw(amounts("1", "40", 0)), "H87", "Producto", draw(amounts("100", "9000", 2)),
                    iva=draw(st.sampled_from([D("0.16"), D("0.08"), D("0"), "exento"])))]
         root = invoice(EMISOR, RECEPTOR, ls, fecha=FECHA, folio=f"{n + 1}", moneda=moneda, tipo_cambio=TC[moneda])
         models.append(build_comprobante(root))
