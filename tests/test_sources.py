@@ -259,3 +259,20 @@ def test_exclude_leaves_out_matching_folders_and_files_but_never_an_explicit_pat
     assert names == ["a.xml", os.path.join("sub", "e.xml")]
     items, _ = plan([tmp_path / "broken"], exclude=["broken"])
     assert [os.path.basename(i.name) for i in items] == ["b.xml"]
+
+
+def test_read_fd_reads_past_a_stale_size_and_stops_one_byte_over_the_cap(tmp_path):
+    """A file that grew after fstat is read to its end, or to cap + 1 bytes so the caller refuses it."""
+    from cfdi_ar.io.sources import _read_fd
+
+    p = tmp_path / "grown.xml"
+    p.write_bytes(b"x" * 100_000)
+    fd = os.open(p, os.O_RDONLY)
+    try:
+        assert len(_read_fd(fd, 11, cap=200_000)) == 100_000
+        os.lseek(fd, 0, os.SEEK_SET)
+        assert len(_read_fd(fd, 11, cap=50)) == 51
+        os.lseek(fd, 0, os.SEEK_SET)
+        assert _read_fd(fd, 100_001, cap=200_000) == b"x" * 100_000
+    finally:
+        os.close(fd)
