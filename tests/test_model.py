@@ -23,6 +23,7 @@ from cfdi_ar.model import (
     build_comprobante,
 )
 from cfdi_ar.model import values as v
+from cfdi_ar.model.comprobante import Body
 from cfdi_ar.namespaces import CFDI40
 
 # --------------------------------------------------------------------------- values.decimal
@@ -351,3 +352,70 @@ def test_unparseable_amounts_become_none_not_errors(make_invoice):
     model = build_comprobante(root)
     assert model.total is None and model.subtotal is None and model.fecha is None
     assert root.get("Total") == "1E+3"  # the raw text stays on the element
+
+
+# --------------------------------------------------------------------------- the compiled readers
+
+_CONVERT = {"text": v.text, "dec": v.decimal, "raw": lambda raw: raw, "int": v.integer, "date": v.fecha,
+            "upper": lambda raw: (v.text(raw) or "").upper()}
+
+
+def _readers():
+    from cfdi_ar.model import build
+
+    return [fn for name, fn in vars(build).items() if name.startswith("_read_") and hasattr(fn, "spec")]
+
+
+def test_every_model_class_is_read_by_a_compiled_reader():
+    read = {fn.spec[0].__name__ for fn in _readers()}
+    assert read >= {"Comprobante", "Emisor", "Receptor", "Concepto", "ImpuestoConcepto", "Parte", "ACuentaTerceros", "Impuestos",
+                    "TrasladoGlobal", "RetencionGlobal", "ImpuestosLocales", "InformacionGlobal", "CfdiRelacionados", "Timbre",
+                    "Pagos", "Totales", "Pago", "DoctoRelacionado", "ImpuestoDR", "TrasladoP", "RetencionP"}
+
+
+@pytest.mark.parametrize("odd", [False, True], ids=["as-written", "odd-whitespace-and-junk"])
+def test_a_compiled_reader_builds_what_the_dataclass_constructor_builds(odd):
+    """Each reader, on an element carrying every attribute it reads (plain values, or values with tabs,
+    double spaces, junk amounts and dates), equals the class built through its own __init__ from the
+    values module's conversions; fields passed in are passed through, the rest keep their defaults."""
+    for read in _readers():
+        cls, attrs, rest = read.spec
+        el = etree.Element("x")
+        for i, (_, attribute, kind) in enumerate(attrs):
+            plain = {"text": f"v{i}", "upper": f"ab{i}", "raw": f"r {i}", "dec": f"{i}.50", "int": str(i), "date": "2026-02-28T10:11:12"}[kind]
+            weird = {"text": f"\t v  {i}\n", "upper": f" ab{i} ", "raw": f" r\t{i} ", "dec": "1E+3", "int": "+07", "date": "2026-02-29T10:11:12"}[kind]
+            el.set(attribute, weird if odd else plain)
+        passed = {name: Body() if name == "body" else (f"passed-{name}",) for name in rest}
+        expected = cls(el=el, **{f: _CONVERT[k](el.get(a)) for f, a, k in attrs}, **passed)
+        got = read(el, *passed.values())
+        assert type(got) is cls and got == expected, cls.__name__
+        for f in dataclasses.fields(cls):
+            assert getattr(got, f.name) == getattr(expected, f.name), (cls.__name__, f.name)
+
+
+def test_a_compiled_reader_leaves_absent_attributes_none():
+    for read in _readers():
+        cls, attrs, rest = read.spec
+        got = read(etree.Element("x"), *(Body() if name == "body" else () for name in rest))
+        for f, _, kind in attrs:
+            assert getattr(got, f) == ("" if kind == "upper" else None), (cls.__name__, f)
+
+
+def test_a_comprobante_built_without_a_body_has_empty_parts():
+    model = Comprobante(el=etree.Element("x"))
+    assert model.conceptos == () and model.cfdi_relacionados == ()
+    assert model.impuestos is None and model.pagos is None and model.informacion_global is None and model.impuestos_locales is None
+
+
+def test_a_body_part_is_built_once_and_then_kept():
+    calls = []
+
+    class Source:
+        def conceptos(self):
+            calls.append(1)
+            return ("built",)
+
+    body = Body(Source())
+    assert body.conceptos == ("built",) and body.get("conceptos") == ("built",) and calls == [1]
+    with pytest.raises(AttributeError):
+        body.not_a_part  # noqa: B018

@@ -2,6 +2,14 @@
 
 Elements are found by namespace URI (never by prefix). Anything malformed
 simply yields ``None`` fields; the XSD and rule checks report it.
+
+Each model class is read by a small function compiled once from a table of
+(field, attribute, kind) below: the table is the mapping, and the compiled
+reader does per attribute only what that kind needs (one ``el.get``, then a
+whitespace collapse, a memoised ``Decimal``, an ``int`` or a date), setting the
+frozen dataclass's slots directly. This runs for every attribute of every
+document, so it is written for speed; its results equal the dataclass's own
+constructor (tests/test_model.py compares them).
 """
 
 from __future__ import annotations
@@ -37,26 +45,88 @@ __all__ = ["build_comprobante"]
 
 T = TypeVar("T")
 
-
-_C_TAGS: dict[str, str] = {}
-_P_TAGS: dict[str, str] = {}
-
-
-def _c(local: str) -> str:
-    tag = _C_TAGS.get(local)
-    if tag is None:
-        tag = _C_TAGS[local] = q(CFDI40, local)
-    return tag
+# Attribute kinds: how the text of an attribute becomes the field's value.
+TEXT = "text"  # whitespace-collapsed text (values.text)
+DEC = "dec"  # Decimal or None (values.decimal, memoised)
+RAW = "raw"  # the text exactly as written (Sello, Certificado...)
+INT = "int"  # values.integer
+DATE = "date"  # values.fecha
+UPPER = "upper"  # collapsed text, upper-cased ("" when absent): UUIDs
 
 
-def _p(local: str) -> str:
-    tag = _P_TAGS.get(local)
-    if tag is None:
-        tag = _P_TAGS[local] = q(PAGOS20, local)
-    return tag
+def _reader(cls: type[T], attrs: tuple[tuple[str, str, str], ...], rest: tuple[str, ...] = ()) -> Callable[..., T]:
+    """Compile ``read(el, *rest) -> cls``: ``el`` and the fields in ``attrs`` read from the
+    element's attributes, the fields named in ``rest`` passed in, every other field its default."""
+    names = {f.name for f in fields(cls)}
+    given = {"el", *(f for f, _, _ in attrs), *rest}
+    if given - names:
+        raise TypeError(f"{cls.__name__} has no field(s) {sorted(given - names)}")
+    env: dict[str, Any] = {
+        "_new": object.__new__, "_cls": cls, "_collapse": collapse, "_dcache": v._DECIMALS, "_decimal": v.decimal,
+        "_integer": v.integer, "_fecha": v.fecha, "_MISSING": _MISSING,
+    }
+    body = ["    get = el.get", "    o = _new(_cls)", "    _s_el(o, el)"]
+    for f in fields(cls):
+        env[f"_s_{f.name}"] = getattr(cls, f.name).__set__
+    for name, attribute, kind in attrs:
+        setter = f"_s_{name}"
+        if kind == RAW:
+            body.append(f"    {setter}(o, get({attribute!r}))")
+        elif kind == TEXT:
+            body.append(f"    x = get({attribute!r})")
+            # collapse() only where it could change something: a space, or a tab/CR/LF (not printable)
+            body.append("    if x is not None and (' ' in x or not x.isprintable()):")
+            body.append("        x = _collapse(x)")
+            body.append(f"    {setter}(o, x)")
+        elif kind == UPPER:
+            body.append(f"    x = get({attribute!r})")
+            body.append(f"    {setter}(o, '' if x is None else _collapse(x).upper())")
+        elif kind == DEC:
+            body.append(f"    x = get({attribute!r})")
+            body.append("    if x is not None:")
+            body.append("        y = _dcache.get(x, _MISSING)")
+            body.append("        x = _decimal(x) if y is _MISSING else y")
+            body.append(f"    {setter}(o, x)")
+        elif kind == INT:
+            body.append(f"    {setter}(o, _integer(get({attribute!r})))")
+        elif kind == DATE:
+            body.append(f"    {setter}(o, _fecha(get({attribute!r})))")
+        else:
+            raise ValueError(f"unknown attribute kind {kind!r}")
+    for name in rest:
+        body.append(f"    _s_{name}(o, {name})")
+    for f in fields(cls):
+        if f.name in given:
+            continue
+        if f.default is not MISSING:
+            env[f"_d_{f.name}"] = f.default
+            body.append(f"    _s_{f.name}(o, _d_{f.name})")
+        elif f.default_factory is not MISSING:
+            env[f"_f_{f.name}"] = f.default_factory
+            body.append(f"    _s_{f.name}(o, _f_{f.name}())")
+        else:
+            raise TypeError(f"{cls.__name__}.{f.name} has no default and is not read")
+    src = f"def read({', '.join(('el',) + rest)}):\n" + "\n".join(body) + "\n    return o\n"
+    exec(src, env)  # noqa: S102 - source built above from the class's own field names and fixed tables
+    read = env["read"]
+    read.spec = (cls, attrs, rest)  # for tests: what this reader was compiled from
+    return read  # type: ignore[no-any-return]
 
 
+_MISSING = object()
 _NONE: list[etree._Element] = []
+
+# Clark tags, computed once.
+_C = {name: q(CFDI40, name) for name in (
+    "InformacionGlobal", "CfdiRelacionados", "CfdiRelacionado", "Emisor", "Receptor", "Conceptos", "Concepto", "Impuestos",
+    "Traslados", "Traslado", "Retenciones", "Retencion", "ACuentaTerceros", "InformacionAduanera", "CuentaPredial", "Parte",
+    "Complemento", "Addenda")}
+_P = {name: q(PAGOS20, name) for name in (
+    "Pagos", "Totales", "Pago", "DoctoRelacionado", "ImpuestosDR", "TrasladosDR", "TrasladoDR", "RetencionesDR", "RetencionDR",
+    "ImpuestosP", "TrasladosP", "TrasladoP", "RetencionesP", "RetencionP")}
+_PAGOS = _P["Pagos"]
+_TFD = q(TFD, "TimbreFiscalDigital")
+_IMPLOCAL = q(IMPLOCAL, "ImpuestosLocales")
 
 
 def _kids(el: etree._Element | None) -> dict[object, list[etree._Element]]:
@@ -72,18 +142,12 @@ def _kids(el: etree._Element | None) -> dict[object, list[etree._Element]]:
     return out
 
 
-def _children(el: etree._Element | None, *path: str) -> list[etree._Element]:
-    """Elements at ``path`` below ``el`` (each step a Clark tag)."""
-    if el is None:
-        return []
-    level = [el]
-    for tag in path:
-        level = [child for parent in level for child in parent.iterchildren(tag)]
-    return level
-
-
-def _first(el: etree._Element | None, tag: str) -> etree._Element | None:
-    return None if el is None else el.find(tag)
+def _grandchildren(kids: dict[object, list[etree._Element]], holder: str, tag: str) -> list[etree._Element]:
+    """``holder/tag`` below the element whose children are ``kids`` (e.g. Traslados/Traslado)."""
+    found = kids.get(holder)
+    if not found:
+        return _NONE
+    return [child for parent in found for child in parent if child.tag == tag]
 
 
 def _one(kids: dict[object, list[etree._Element]], tag: str) -> etree._Element | None:
@@ -91,59 +155,67 @@ def _one(kids: dict[object, list[etree._Element]], tag: str) -> etree._Element |
     return found[0] if found else None
 
 
-
-def _constructor(cls: type[T]) -> Callable[..., T]:
-    """A faster way to build an instance of a frozen, slotted model dataclass.
-
-    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__`` (~0.1 us
-    per field); building thousands of concepts and taxes per second, that is the model's main
-    cost. This builds the same object (same fields, same equality, still frozen) by calling
-    each slot's setter directly, about twice as fast. Arguments and defaults are the class's.
-    """
-    env: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_MISSING": MISSING}
-    params, body = [], []
-    for f in fields(cls):
-        env[f"_s_{f.name}"] = getattr(cls, f.name).__set__
-        if f.default is not MISSING:
-            env[f"_d_{f.name}"] = f.default
-            params.append(f"{f.name}=_d_{f.name}")
-        elif f.default_factory is not MISSING:
-            env[f"_f_{f.name}"] = f.default_factory
-            params.append(f"{f.name}=_MISSING")
-            body.append(f"    if {f.name} is _MISSING: {f.name} = _f_{f.name}()")
-        else:
-            params.append(f.name)
-        body.append(f"    _s_{f.name}(o, {f.name})")
-    src = f"def build({', '.join(params)}):\n    o = _new(_cls)\n" + "\n".join(body) + "\n    return o\n"
-    exec(src, env)  # noqa: S102 - source built above from the class's own field names
-    return env["build"]  # type: ignore[no-any-return]
+_LOCAL_NAMES: dict[str, str] = {}
 
 
-# Inside this module the model's classes are built through their fast constructors.
-(ACuentaTerceros, CfdiRelacionados, Concepto, Emisor, ImpuestoConcepto, Impuestos, ImpuestosLocales, InformacionGlobal,  # noqa: F811
- Parte, Receptor, RetencionGlobal, Timbre, TrasladoGlobal, DoctoRelacionado, ImpuestoDR, Pago, Pagos, RetencionP, Totales,
- TrasladoP) = (_constructor(c) for c in (  # type: ignore[misc]
-    ACuentaTerceros, CfdiRelacionados, Concepto, Emisor, ImpuestoConcepto, Impuestos, ImpuestosLocales, InformacionGlobal,
-    Parte, Receptor, RetencionGlobal, Timbre, TrasladoGlobal, DoctoRelacionado, ImpuestoDR, Pago, Pagos, RetencionP, Totales,
-    TrasladoP))
+def _local_name(tag: str) -> str:
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = tag.rpartition("}")[2]
+        if len(_LOCAL_NAMES) < 10_000:
+            _LOCAL_NAMES[tag] = name
+    return name
 
 
-_MISSING = object()
+# --------------------------------------------------------------------------- CFDI 4.0
 
-
-def _t(el: etree._Element, name: str, _collapse=collapse) -> str | None:  # type: ignore[no-untyped-def]
-    """``values.text`` without its call layer: this runs for most attributes of every document."""
-    raw = el.get(name)
-    return None if raw is None else _collapse(raw)
-
-
-def _d(el: etree._Element, name: str, _cache=v._DECIMALS, _decimal=v.decimal):  # type: ignore[no-untyped-def]
-    """``values.decimal`` with its cache looked up first (amounts repeat across a batch)."""
-    raw = el.get(name)
-    if raw is None:
-        return None
-    found = _cache.get(raw, _MISSING)
-    return _decimal(raw) if found is _MISSING else found
+_read_informacion_global = _reader(InformacionGlobal, (("periodicidad", "Periodicidad", TEXT), ("meses", "Meses", TEXT), ("anio", "Año", INT)))
+_read_cfdi_relacionados = _reader(CfdiRelacionados, (("tipo_relacion", "TipoRelacion", TEXT),), ("uuids",))
+_read_emisor = _reader(Emisor, (
+    ("rfc", "Rfc", TEXT), ("nombre", "Nombre", TEXT), ("regimen_fiscal", "RegimenFiscal", TEXT),
+    ("fac_atr_adquirente", "FacAtrAdquirente", TEXT)))
+_read_receptor = _reader(Receptor, (
+    ("rfc", "Rfc", TEXT), ("nombre", "Nombre", TEXT), ("domicilio_fiscal_receptor", "DomicilioFiscalReceptor", TEXT),
+    ("residencia_fiscal", "ResidenciaFiscal", TEXT), ("num_reg_id_trib", "NumRegIdTrib", TEXT),
+    ("regimen_fiscal_receptor", "RegimenFiscalReceptor", TEXT), ("uso_cfdi", "UsoCFDI", TEXT)))
+_read_impuesto_concepto = _reader(ImpuestoConcepto, (
+    ("base", "Base", DEC), ("impuesto", "Impuesto", TEXT), ("tipo_factor", "TipoFactor", TEXT),
+    ("tasa_o_cuota", "TasaOCuota", DEC), ("importe", "Importe", DEC)))
+_read_terceros = _reader(ACuentaTerceros, (
+    ("rfc", "RfcACuentaTerceros", TEXT), ("nombre", "NombreACuentaTerceros", TEXT),
+    ("regimen_fiscal", "RegimenFiscalACuentaTerceros", TEXT), ("domicilio_fiscal", "DomicilioFiscalACuentaTerceros", TEXT)))
+_read_parte = _reader(Parte, (
+    ("clave_prod_serv", "ClaveProdServ", TEXT), ("no_identificacion", "NoIdentificacion", TEXT), ("cantidad", "Cantidad", DEC),
+    ("unidad", "Unidad", TEXT), ("descripcion", "Descripcion", TEXT), ("valor_unitario", "ValorUnitario", DEC),
+    ("importe", "Importe", DEC)), ("informacion_aduanera",))
+_read_concepto = _reader(Concepto, (
+    ("clave_prod_serv", "ClaveProdServ", TEXT), ("no_identificacion", "NoIdentificacion", TEXT), ("cantidad", "Cantidad", DEC),
+    ("clave_unidad", "ClaveUnidad", TEXT), ("unidad", "Unidad", TEXT), ("descripcion", "Descripcion", TEXT),
+    ("valor_unitario", "ValorUnitario", DEC), ("importe", "Importe", DEC), ("descuento", "Descuento", DEC),
+    ("objeto_imp", "ObjetoImp", TEXT)),
+    ("has_impuestos", "traslados", "retenciones", "a_cuenta_terceros", "informacion_aduanera", "cuenta_predial", "partes",
+     "child_tags"))
+_read_retencion_global = _reader(RetencionGlobal, (("impuesto", "Impuesto", TEXT), ("importe", "Importe", DEC)))
+_read_traslado_global = _reader(TrasladoGlobal, (
+    ("base", "Base", DEC), ("impuesto", "Impuesto", TEXT), ("tipo_factor", "TipoFactor", TEXT),
+    ("tasa_o_cuota", "TasaOCuota", DEC), ("importe", "Importe", DEC)))
+_read_impuestos = _reader(Impuestos, (
+    ("total_impuestos_retenidos", "TotalImpuestosRetenidos", DEC),
+    ("total_impuestos_trasladados", "TotalImpuestosTrasladados", DEC)), ("retenciones", "traslados"))
+_read_impuestos_locales = _reader(ImpuestosLocales, (
+    ("total_de_retenciones", "TotaldeRetenciones", DEC), ("total_de_traslados", "TotaldeTraslados", DEC)))
+_read_timbre = _reader(Timbre, (
+    ("version", "Version", TEXT), ("uuid", "UUID", TEXT), ("fecha_timbrado", "FechaTimbrado", DATE),
+    ("rfc_prov_certif", "RfcProvCertif", TEXT), ("leyenda", "Leyenda", TEXT), ("sello_cfd", "SelloCFD", RAW),
+    ("no_certificado_sat", "NoCertificadoSAT", TEXT), ("sello_sat", "SelloSAT", RAW)))
+_read_comprobante = _reader(Comprobante, (
+    ("version", "Version", TEXT), ("serie", "Serie", TEXT), ("folio", "Folio", TEXT), ("fecha", "Fecha", DATE),
+    ("sello", "Sello", RAW), ("forma_pago", "FormaPago", TEXT), ("no_certificado", "NoCertificado", TEXT),
+    ("certificado", "Certificado", RAW), ("condiciones_de_pago", "CondicionesDePago", TEXT), ("subtotal", "SubTotal", DEC),
+    ("descuento", "Descuento", DEC), ("moneda", "Moneda", TEXT), ("tipo_cambio", "TipoCambio", DEC), ("total", "Total", DEC),
+    ("tipo_de_comprobante", "TipoDeComprobante", TEXT), ("exportacion", "Exportacion", TEXT),
+    ("metodo_pago", "MetodoPago", TEXT), ("lugar_expedicion", "LugarExpedicion", TEXT), ("confirmacion", "Confirmacion", TEXT)),
+    ("emisor", "receptor", "timbres", "complementos", "has_addenda", "body"))
 
 
 def build_comprobante(root: etree._Element) -> Comprobante:
@@ -151,274 +223,164 @@ def build_comprobante(root: etree._Element) -> Comprobante:
 
     The header is read now; the body parts are read the first time a caller asks for them.
     """
-    get = root.get
     kids = _kids(root)
-    complemento_children = [ch for comp in kids.get(_c("Complemento"), _NONE) for ch in comp if isinstance(ch.tag, str)]
-    tfds = [ch for ch in complemento_children if ch.tag == _TFD]
+    complemento_children = [ch for comp in kids.get(_C["Complemento"], _NONE) for ch in comp if isinstance(ch.tag, str)]
+    emisor = _one(kids, _C["Emisor"])
+    receptor = _one(kids, _C["Receptor"])
+    return _read_comprobante(
+        root,
+        None if emisor is None else _read_emisor(emisor),
+        None if receptor is None else _read_receptor(receptor),
+        tuple(_read_timbre(ch) for ch in complemento_children if ch.tag == _TFD),
+        tuple(_namespace(ch.tag) for ch in complemento_children),
+        _C["Addenda"] in kids,
+        Body(_BodyParts(kids, complemento_children)),
+    )
 
-    def first_complement(tag: str) -> etree._Element | None:
-        return next((ch for ch in complemento_children if ch.tag == tag), None)
 
-    def informacion_global() -> InformacionGlobal | None:
-        info = _one(kids, _c("InformacionGlobal"))
-        if info is None:
-            return None
-        return InformacionGlobal(info, _t(info, "Periodicidad"), _t(info, "Meses"), v.integer(info.get("Año")))
+def _namespace(tag: str) -> str:
+    return tag[1:].partition("}")[0] if tag[:1] == "{" else ""
 
-    def cfdi_relacionados() -> tuple[CfdiRelacionados, ...]:
+
+class _BodyParts:
+    """The builders of a document's body parts, over the root's children read once."""
+
+    __slots__ = ("kids", "complements")
+
+    def __init__(self, kids: dict[object, list[etree._Element]], complements: list[etree._Element]) -> None:
+        self.kids = kids
+        self.complements = complements
+
+    def _complement(self, tag: str) -> etree._Element | None:
+        return next((ch for ch in self.complements if ch.tag == tag), None)
+
+    def informacion_global(self) -> InformacionGlobal | None:
+        info = _one(self.kids, _C["InformacionGlobal"])
+        return None if info is None else _read_informacion_global(info)
+
+    def cfdi_relacionados(self) -> tuple[CfdiRelacionados, ...]:
+        tag = _C["CfdiRelacionado"]
         return tuple(
-            CfdiRelacionados(
-                rel,
-                _t(rel, "TipoRelacion"),
-                tuple((_t(r, "UUID") or "").upper() for r in rel.iterchildren(_c("CfdiRelacionado"))),
-            )
-            for rel in kids.get(_c("CfdiRelacionados"), _NONE)
+            _read_cfdi_relacionados(rel, tuple((collapse(r.get("UUID") or "")).upper() for r in rel if r.tag == tag))
+            for rel in self.kids.get(_C["CfdiRelacionados"], _NONE)
         )
 
-    def conceptos() -> tuple[Concepto, ...]:
-        return tuple(_concepto(c) for holder in kids.get(_c("Conceptos"), _NONE) for c in holder.iterchildren(_c("Concepto")))
+    def conceptos(self) -> tuple[Concepto, ...]:
+        tag = _C["Concepto"]
+        return tuple(_concepto(c) for holder in self.kids.get(_C["Conceptos"], _NONE) for c in holder if c.tag == tag)
 
-    def pagos() -> Pagos | None:
-        el = first_complement(_PAGOS)
+    def impuestos(self) -> Impuestos | None:
+        return _impuestos(_one(self.kids, _C["Impuestos"]))
+
+    def pagos(self) -> Pagos | None:
+        el = self._complement(_PAGOS)
         return None if el is None else _pagos(el)
 
-    def impuestos_locales() -> ImpuestosLocales | None:
-        el = first_complement(_IMPLOCAL)
-        if el is None:
-            return None
-        return ImpuestosLocales(el, _d(el, "TotaldeRetenciones"), _d(el, "TotaldeTraslados"))
-
-    body = Body(
-        {
-            "informacion_global": informacion_global,
-            "cfdi_relacionados": cfdi_relacionados,
-            "conceptos": conceptos,
-            "impuestos": lambda: _impuestos(_one(kids, _c("Impuestos"))),
-            "pagos": pagos,
-            "impuestos_locales": impuestos_locales,
-        }
-    )
-    return Comprobante(
-        el=root,
-        version=_t(root, "Version"),
-        serie=_t(root, "Serie"),
-        folio=_t(root, "Folio"),
-        fecha=v.fecha(get("Fecha")),
-        sello=get("Sello"),
-        forma_pago=_t(root, "FormaPago"),
-        no_certificado=_t(root, "NoCertificado"),
-        certificado=get("Certificado"),
-        condiciones_de_pago=_t(root, "CondicionesDePago"),
-        subtotal=_d(root, "SubTotal"),
-        descuento=_d(root, "Descuento"),
-        moneda=_t(root, "Moneda"),
-        tipo_cambio=_d(root, "TipoCambio"),
-        total=_d(root, "Total"),
-        tipo_de_comprobante=_t(root, "TipoDeComprobante"),
-        exportacion=_t(root, "Exportacion"),
-        metodo_pago=_t(root, "MetodoPago"),
-        lugar_expedicion=_t(root, "LugarExpedicion"),
-        confirmacion=_t(root, "Confirmacion"),
-        emisor=_emisor(_one(kids, _c("Emisor"))),
-        receptor=_receptor(_one(kids, _c("Receptor"))),
-        timbres=tuple(_timbre(el) for el in tfds),
-        complementos=tuple(etree.QName(ch).namespace or "" for ch in complemento_children),
-        has_addenda=_c("Addenda") in kids,
-        body=body,
-    )
+    def impuestos_locales(self) -> ImpuestosLocales | None:
+        el = self._complement(_IMPLOCAL)
+        return None if el is None else _read_impuestos_locales(el)
 
 
-_PAGOS = q(PAGOS20, "Pagos")
-_TFD = q(TFD, "TimbreFiscalDigital")
-_IMPLOCAL = q(IMPLOCAL, "ImpuestosLocales")
-
-
-def _emisor(el: etree._Element | None) -> Emisor | None:
-    if el is None:
-        return None
-    return Emisor(el, _t(el, "Rfc"), _t(el, "Nombre"), _t(el, "RegimenFiscal"), _t(el, "FacAtrAdquirente"))
-
-
-def _receptor(el: etree._Element | None) -> Receptor | None:
-    if el is None:
-        return None
-    return Receptor(
-        el,
-        _t(el, "Rfc"),
-        _t(el, "Nombre"),
-        _t(el, "DomicilioFiscalReceptor"),
-        _t(el, "ResidenciaFiscal"),
-        _t(el, "NumRegIdTrib"),
-        _t(el, "RegimenFiscalReceptor"),
-        _t(el, "UsoCFDI"),
-    )
-
-
-def _impuesto_concepto(el: etree._Element) -> ImpuestoConcepto:
-    return ImpuestoConcepto(el, _d(el, "Base"), _t(el, "Impuesto"), _t(el, "TipoFactor"), _d(el, "TasaOCuota"), _d(el, "Importe"))
+_T_IMPUESTOS, _T_TERCEROS, _T_ADUANA, _T_PREDIAL, _T_PARTE = (
+    _C["Impuestos"], _C["ACuentaTerceros"], _C["InformacionAduanera"], _C["CuentaPredial"], _C["Parte"])
 
 
 def _concepto(el: etree._Element) -> Concepto:
     kids = _kids(el)
-    impuestos = _one(kids, _c("Impuestos"))
-    terceros = _one(kids, _c("ACuentaTerceros"))
-    imp_kids = _kids(impuestos)
-    return Concepto(
-        el=el,
-        clave_prod_serv=_t(el, "ClaveProdServ"),
-        no_identificacion=_t(el, "NoIdentificacion"),
-        cantidad=_d(el, "Cantidad"),
-        clave_unidad=_t(el, "ClaveUnidad"),
-        unidad=_t(el, "Unidad"),
-        descripcion=_t(el, "Descripcion"),
-        valor_unitario=_d(el, "ValorUnitario"),
-        importe=_d(el, "Importe"),
-        descuento=_d(el, "Descuento"),
-        objeto_imp=_t(el, "ObjetoImp"),
-        has_impuestos=impuestos is not None,
-        traslados=tuple(
-            _impuesto_concepto(t) for holder in imp_kids.get(_c("Traslados"), _NONE) for t in holder.iterchildren(_c("Traslado"))
-        ),
-        retenciones=tuple(
-            _impuesto_concepto(r) for holder in imp_kids.get(_c("Retenciones"), _NONE) for r in holder.iterchildren(_c("Retencion"))
-        ),
-        a_cuenta_terceros=None
-        if terceros is None
-        else ACuentaTerceros(
-            terceros,
-            _t(terceros, "RfcACuentaTerceros"),
-            _t(terceros, "NombreACuentaTerceros"),
-            _t(terceros, "RegimenFiscalACuentaTerceros"),
-            _t(terceros, "DomicilioFiscalACuentaTerceros"),
-        ),
-        informacion_aduanera=tuple(ia.get("NumeroPedimento") or "" for ia in kids.get(_c("InformacionAduanera"), _NONE)),
-        cuenta_predial=tuple(_t(cp, "Numero") or "" for cp in kids.get(_c("CuentaPredial"), _NONE)),
-        partes=tuple(_parte(p) for p in kids.get(_c("Parte"), _NONE)),
-        child_tags=tuple(etree.QName(ch).localname for ch in el if isinstance(ch.tag, str)),
+    impuestos = _one(kids, _T_IMPUESTOS)
+    imp_kids = _kids(impuestos) if impuestos is not None else {}
+    terceros = _one(kids, _T_TERCEROS)
+    return _read_concepto(
+        el,
+        impuestos is not None,
+        tuple(_read_impuesto_concepto(t) for t in _grandchildren(imp_kids, _C["Traslados"], _C["Traslado"])),
+        tuple(_read_impuesto_concepto(r) for r in _grandchildren(imp_kids, _C["Retenciones"], _C["Retencion"])),
+        None if terceros is None else _read_terceros(terceros),
+        tuple(ia.get("NumeroPedimento") or "" for ia in kids.get(_T_ADUANA, _NONE)),
+        tuple(collapse(cp.get("Numero") or "") for cp in kids.get(_T_PREDIAL, _NONE)),
+        tuple(_parte(p) for p in kids.get(_T_PARTE, _NONE)),
+        tuple(_local_name(ch.tag) for ch in el if isinstance(ch.tag, str)),
     )
 
 
 def _parte(el: etree._Element) -> Parte:
-    return Parte(
-        el,
-        _t(el, "ClaveProdServ"),
-        _t(el, "NoIdentificacion"),
-        _d(el, "Cantidad"),
-        _t(el, "Unidad"),
-        _t(el, "Descripcion"),
-        _d(el, "ValorUnitario"),
-        _d(el, "Importe"),
-        tuple(ia.get("NumeroPedimento") or "" for ia in el.iterchildren(_c("InformacionAduanera"))),
-    )
+    tag = _C["InformacionAduanera"]
+    return _read_parte(el, tuple(ia.get("NumeroPedimento") or "" for ia in el if ia.tag == tag))
 
 
 def _impuestos(el: etree._Element | None) -> Impuestos | None:
     if el is None:
         return None
-    return Impuestos(
+    kids = _kids(el)
+    return _read_impuestos(
         el,
-        _d(el, "TotalImpuestosRetenidos"),
-        _d(el, "TotalImpuestosTrasladados"),
-        tuple(RetencionGlobal(r, _t(r, "Impuesto"), _d(r, "Importe")) for r in _children(el, _c("Retenciones"), _c("Retencion"))),
-        tuple(
-            TrasladoGlobal(t, _d(t, "Base"), _t(t, "Impuesto"), _t(t, "TipoFactor"), _d(t, "TasaOCuota"), _d(t, "Importe"))
-            for t in _children(el, _c("Traslados"), _c("Traslado"))
-        ),
-    )
-
-
-def _timbre(el: etree._Element) -> Timbre:
-    return Timbre(
-        el,
-        _t(el, "Version"),
-        _t(el, "UUID"),
-        v.fecha(el.get("FechaTimbrado")),
-        _t(el, "RfcProvCertif"),
-        _t(el, "Leyenda"),
-        el.get("SelloCFD"),
-        _t(el, "NoCertificadoSAT"),
-        el.get("SelloSAT"),
+        tuple(_read_retencion_global(r) for r in _grandchildren(kids, _C["Retenciones"], _C["Retencion"])),
+        tuple(_read_traslado_global(t) for t in _grandchildren(kids, _C["Traslados"], _C["Traslado"])),
     )
 
 
 # --------------------------------------------------------------------------- Pagos 2.0
 
-
-def _impuesto_dr(el: etree._Element) -> ImpuestoDR:
-    return ImpuestoDR(el, _d(el, "BaseDR"), _t(el, "ImpuestoDR"), _t(el, "TipoFactorDR"), _d(el, "TasaOCuotaDR"), _d(el, "ImporteDR"))
+_read_impuesto_dr = _reader(ImpuestoDR, (
+    ("base_dr", "BaseDR", DEC), ("impuesto_dr", "ImpuestoDR", TEXT), ("tipo_factor_dr", "TipoFactorDR", TEXT),
+    ("tasa_o_cuota_dr", "TasaOCuotaDR", DEC), ("importe_dr", "ImporteDR", DEC)))
+_read_docto = _reader(DoctoRelacionado, (
+    ("id_documento", "IdDocumento", TEXT), ("serie", "Serie", TEXT), ("folio", "Folio", TEXT), ("moneda_dr", "MonedaDR", TEXT),
+    ("equivalencia_dr", "EquivalenciaDR", DEC), ("num_parcialidad", "NumParcialidad", INT),
+    ("imp_saldo_ant", "ImpSaldoAnt", DEC), ("imp_pagado", "ImpPagado", DEC), ("imp_saldo_insoluto", "ImpSaldoInsoluto", DEC),
+    ("objeto_imp_dr", "ObjetoImpDR", TEXT)),
+    ("has_impuestos_dr", "traslados_dr", "retenciones_dr"))
+_read_traslado_p = _reader(TrasladoP, (
+    ("base_p", "BaseP", DEC), ("impuesto_p", "ImpuestoP", TEXT), ("tipo_factor_p", "TipoFactorP", TEXT),
+    ("tasa_o_cuota_p", "TasaOCuotaP", DEC), ("importe_p", "ImporteP", DEC)))
+_read_retencion_p = _reader(RetencionP, (("impuesto_p", "ImpuestoP", TEXT), ("importe_p", "ImporteP", DEC)))
+_read_pago = _reader(Pago, (
+    ("fecha_pago", "FechaPago", DATE), ("forma_de_pago_p", "FormaDePagoP", TEXT), ("moneda_p", "MonedaP", TEXT),
+    ("tipo_cambio_p", "TipoCambioP", DEC), ("monto", "Monto", DEC), ("num_operacion", "NumOperacion", TEXT),
+    ("rfc_emisor_cta_ord", "RfcEmisorCtaOrd", TEXT), ("nom_banco_ord_ext", "NomBancoOrdExt", TEXT),
+    ("cta_ordenante", "CtaOrdenante", TEXT), ("rfc_emisor_cta_ben", "RfcEmisorCtaBen", TEXT),
+    ("cta_beneficiario", "CtaBeneficiario", TEXT), ("tipo_cad_pago", "TipoCadPago", TEXT), ("cert_pago", "CertPago", RAW),
+    ("cad_pago", "CadPago", RAW), ("sello_pago", "SelloPago", RAW)),
+    ("doctos", "has_impuestos_p", "traslados_p", "retenciones_p"))
+_read_totales = _reader(Totales, tuple((field, attribute, DEC) for field, attribute in (
+    ("total_retenciones_iva", "TotalRetencionesIVA"), ("total_retenciones_isr", "TotalRetencionesISR"),
+    ("total_retenciones_ieps", "TotalRetencionesIEPS"), ("total_traslados_base_iva16", "TotalTrasladosBaseIVA16"),
+    ("total_traslados_impuesto_iva16", "TotalTrasladosImpuestoIVA16"), ("total_traslados_base_iva8", "TotalTrasladosBaseIVA8"),
+    ("total_traslados_impuesto_iva8", "TotalTrasladosImpuestoIVA8"), ("total_traslados_base_iva0", "TotalTrasladosBaseIVA0"),
+    ("total_traslados_impuesto_iva0", "TotalTrasladosImpuestoIVA0"),
+    ("total_traslados_base_iva_exento", "TotalTrasladosBaseIVAExento"), ("monto_total_pagos", "MontoTotalPagos"))))
+_read_pagos = _reader(Pagos, (("version", "Version", TEXT),), ("totales", "pagos"))
 
 
 def _docto(el: etree._Element) -> DoctoRelacionado:
-    impuestos = _first(el, _p("ImpuestosDR"))
-    return DoctoRelacionado(
-        el=el,
-        id_documento=_t(el, "IdDocumento"),
-        serie=_t(el, "Serie"),
-        folio=_t(el, "Folio"),
-        moneda_dr=_t(el, "MonedaDR"),
-        equivalencia_dr=_d(el, "EquivalenciaDR"),
-        num_parcialidad=v.integer(el.get("NumParcialidad")),
-        imp_saldo_ant=_d(el, "ImpSaldoAnt"),
-        imp_pagado=_d(el, "ImpPagado"),
-        imp_saldo_insoluto=_d(el, "ImpSaldoInsoluto"),
-        objeto_imp_dr=_t(el, "ObjetoImpDR"),
-        has_impuestos_dr=impuestos is not None,
-        traslados_dr=tuple(_impuesto_dr(t) for t in _children(impuestos, _p("TrasladosDR"), _p("TrasladoDR"))),
-        retenciones_dr=tuple(_impuesto_dr(r) for r in _children(impuestos, _p("RetencionesDR"), _p("RetencionDR"))),
+    impuestos = next((ch for ch in el if ch.tag == _P["ImpuestosDR"]), None)
+    imp_kids = _kids(impuestos) if impuestos is not None else {}
+    return _read_docto(
+        el,
+        impuestos is not None,
+        tuple(_read_impuesto_dr(t) for t in _grandchildren(imp_kids, _P["TrasladosDR"], _P["TrasladoDR"])),
+        tuple(_read_impuesto_dr(r) for r in _grandchildren(imp_kids, _P["RetencionesDR"], _P["RetencionDR"])),
     )
 
 
 def _pago(el: etree._Element) -> Pago:
-    impuestos = _first(el, _p("ImpuestosP"))
-    return Pago(
-        el=el,
-        fecha_pago=v.fecha(el.get("FechaPago")),
-        forma_de_pago_p=_t(el, "FormaDePagoP"),
-        moneda_p=_t(el, "MonedaP"),
-        tipo_cambio_p=_d(el, "TipoCambioP"),
-        monto=_d(el, "Monto"),
-        num_operacion=_t(el, "NumOperacion"),
-        rfc_emisor_cta_ord=_t(el, "RfcEmisorCtaOrd"),
-        nom_banco_ord_ext=_t(el, "NomBancoOrdExt"),
-        cta_ordenante=_t(el, "CtaOrdenante"),
-        rfc_emisor_cta_ben=_t(el, "RfcEmisorCtaBen"),
-        cta_beneficiario=_t(el, "CtaBeneficiario"),
-        tipo_cad_pago=_t(el, "TipoCadPago"),
-        cert_pago=el.get("CertPago"),
-        cad_pago=el.get("CadPago"),
-        sello_pago=el.get("SelloPago"),
-        doctos=tuple(_docto(d) for d in el.iterchildren(_p("DoctoRelacionado"))),
-        has_impuestos_p=impuestos is not None,
-        traslados_p=tuple(
-            TrasladoP(t, _d(t, "BaseP"), _t(t, "ImpuestoP"), _t(t, "TipoFactorP"), _d(t, "TasaOCuotaP"), _d(t, "ImporteP"))
-            for t in _children(impuestos, _p("TrasladosP"), _p("TrasladoP"))
-        ),
-        retenciones_p=tuple(
-            RetencionP(r, _t(r, "ImpuestoP"), _d(r, "ImporteP")) for r in _children(impuestos, _p("RetencionesP"), _p("RetencionP"))
-        ),
+    kids = _kids(el)
+    impuestos = _one(kids, _P["ImpuestosP"])
+    imp_kids = _kids(impuestos) if impuestos is not None else {}
+    return _read_pago(
+        el,
+        tuple(_docto(d) for d in kids.get(_P["DoctoRelacionado"], _NONE)),
+        impuestos is not None,
+        tuple(_read_traslado_p(t) for t in _grandchildren(imp_kids, _P["TrasladosP"], _P["TrasladoP"])),
+        tuple(_read_retencion_p(r) for r in _grandchildren(imp_kids, _P["RetencionesP"], _P["RetencionP"])),
     )
 
 
-_TOTALES = (
-    "TotalRetencionesIVA",
-    "TotalRetencionesISR",
-    "TotalRetencionesIEPS",
-    "TotalTrasladosBaseIVA16",
-    "TotalTrasladosImpuestoIVA16",
-    "TotalTrasladosBaseIVA8",
-    "TotalTrasladosImpuestoIVA8",
-    "TotalTrasladosBaseIVA0",
-    "TotalTrasladosImpuestoIVA0",
-    "TotalTrasladosBaseIVAExento",
-    "MontoTotalPagos",
-)
-
-
 def _pagos(el: etree._Element) -> Pagos:
-    totales = _first(el, _p("Totales"))
-    return Pagos(
-        el=el,
-        version=_t(el, "Version"),
-        totales=None if totales is None else Totales(totales, *(_d(totales, name) for name in _TOTALES)),
-        pagos=tuple(_pago(p) for p in el.iterchildren(_p("Pago"))),
+    kids = _kids(el)
+    totales = _one(kids, _P["Totales"])
+    return _read_pagos(
+        el,
+        None if totales is None else _read_totales(totales),
+        tuple(_pago(p) for p in kids.get(_P["Pago"], _NONE)),
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from lxml import etree
 
@@ -203,27 +203,33 @@ class Timbre:
     sello_sat: str | None = None
 
 
+_BODY_PARTS = ("informacion_global", "cfdi_relacionados", "conceptos", "impuestos", "pagos", "impuestos_locales")
+_BODY_DEFAULTS: dict[str, Any] = {"cfdi_relacionados": (), "conceptos": ()}  # the others default to None
+
+
 class Body:
     """Builds each part of a document's body (concepts, taxes, payments...) the first time it is read.
 
     Most checks read only the header; the parts are built once, on demand, and never change after.
+    ``source`` has one method per part, named after it, that builds it; each result is kept in a
+    slot, so every later read is a plain attribute read. Without a source every part is empty.
     """
 
-    __slots__ = ("_builders", "_parts")
+    __slots__ = ("_source",) + _BODY_PARTS
 
-    def __init__(self, builders: dict[str, Callable[[], Any]]) -> None:
-        self._builders = builders
-        self._parts: dict[str, Any] = {}
+    def __init__(self, source: Any = None) -> None:
+        self._source = source
+
+    def __getattr__(self, name: str) -> Any:  # called only while the part's slot is unset
+        if name not in _BODY_PARTS:
+            raise AttributeError(name)
+        source = self._source
+        value = _BODY_DEFAULTS.get(name) if source is None else getattr(source, name)()
+        object.__setattr__(self, name, value)
+        return value
 
     def get(self, name: str) -> Any:
-        try:
-            return self._parts[name]
-        except KeyError:
-            value = self._parts[name] = self._builders[name]()
-            return value
-
-
-_BODY_PARTS = ("informacion_global", "cfdi_relacionados", "conceptos", "impuestos", "pagos", "impuestos_locales")
+        return getattr(self, name)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -261,31 +267,31 @@ class Comprobante:
     timbres: tuple[Timbre, ...] = ()
     complementos: tuple[str, ...] = ()  # namespaces of the cfdi:Complemento children, in order
     has_addenda: bool = False
-    body: Body = field(default_factory=lambda: Body({}), repr=False, compare=False)
+    body: Body = field(default_factory=Body, repr=False, compare=False)
 
     @property
     def informacion_global(self) -> InformacionGlobal | None:
-        return self.body.get("informacion_global")  # type: ignore[no-any-return]
+        return self.body.informacion_global  # type: ignore[no-any-return]
 
     @property
     def cfdi_relacionados(self) -> tuple[CfdiRelacionados, ...]:
-        return self.body.get("cfdi_relacionados")  # type: ignore[no-any-return]
+        return self.body.cfdi_relacionados  # type: ignore[no-any-return]
 
     @property
     def conceptos(self) -> tuple[Concepto, ...]:
-        return self.body.get("conceptos")  # type: ignore[no-any-return]
+        return self.body.conceptos  # type: ignore[no-any-return]
 
     @property
     def impuestos(self) -> Impuestos | None:
-        return self.body.get("impuestos")  # type: ignore[no-any-return]
+        return self.body.impuestos  # type: ignore[no-any-return]
 
     @property
     def pagos(self) -> Pagos | None:
-        return self.body.get("pagos")  # type: ignore[no-any-return]
+        return self.body.pagos  # type: ignore[no-any-return]
 
     @property
     def impuestos_locales(self) -> ImpuestosLocales | None:
-        return self.body.get("impuestos_locales")  # type: ignore[no-any-return]
+        return self.body.impuestos_locales  # type: ignore[no-any-return]
 
     def _key(self) -> tuple[Any, ...]:
         header = tuple(getattr(self, f.name) for f in fields(self) if f.compare)

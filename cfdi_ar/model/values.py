@@ -75,8 +75,9 @@ def fecha(raw: str | None) -> datetime | None:
     m = _FECHA.fullmatch(raw.strip(_WS))
     if not m:
         return None
+    year, month, day, hour, minute, second = m.groups()
     try:
-        return datetime(*(int(g) for g in m.groups()))
+        return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second))
     except ValueError:  # 2023-02-29, 25:00:00 ...
         return None
 
