@@ -18,7 +18,6 @@ and ``tests/test_cadena.py`` proves it byte-identical to SAT's
 from __future__ import annotations
 
 import os
-import re
 import threading
 from typing import Callable
 
@@ -114,99 +113,148 @@ def _pq(local: str) -> str:
     return f"{{{PAGOS20}}}{local}"
 
 
+# Clark tags of the elements the walk visits, computed once.
+_C_ACuentaTerceros = _cq("ACuentaTerceros")
+_C_CfdiRelacionado = _cq("CfdiRelacionado")
+_C_CfdiRelacionados = _cq("CfdiRelacionados")
+_C_Complemento = _cq("Complemento")
+_C_ComplementoConcepto = _cq("ComplementoConcepto")
+_C_Concepto = _cq("Concepto")
+_C_Conceptos = _cq("Conceptos")
+_C_CuentaPredial = _cq("CuentaPredial")
+_C_Emisor = _cq("Emisor")
+_C_Impuestos = _cq("Impuestos")
+_C_InformacionAduanera = _cq("InformacionAduanera")
+_C_InformacionGlobal = _cq("InformacionGlobal")
+_C_Parte = _cq("Parte")
+_C_Receptor = _cq("Receptor")
+_C_Retencion = _cq("Retencion")
+_C_Retenciones = _cq("Retenciones")
+_C_Traslado = _cq("Traslado")
+_C_Traslados = _cq("Traslados")
+_P_DoctoRelacionado = _pq("DoctoRelacionado")
+_P_ImpuestosDR = _pq("ImpuestosDR")
+_P_ImpuestosP = _pq("ImpuestosP")
+_P_Pago = _pq("Pago")
+_P_Pagos = _pq("Pagos")
+_P_RetencionDR = _pq("RetencionDR")
+_P_RetencionP = _pq("RetencionP")
+_P_RetencionesDR = _pq("RetencionesDR")
+_P_RetencionesP = _pq("RetencionesP")
+_P_Totales = _pq("Totales")
+_P_TrasladoDR = _pq("TrasladoDR")
+_P_TrasladoP = _pq("TrasladoP")
+_P_TrasladosDR = _pq("TrasladosDR")
+_P_TrasladosP = _pq("TrasladosP")
+_L_RetencionesLocales = f"{{{IMPLOCAL}}}RetencionesLocales"
+_L_TrasladosLocales = f"{{{IMPLOCAL}}}TrasladosLocales"
+
+
 _R, _O = True, False  # Requerido / Opcional
 
-_COMPROBANTE = tuple(
-    (name, req)
-    for name, req in (
-        ("Version", _R), ("Serie", _O), ("Folio", _O), ("Fecha", _R), ("FormaPago", _O), ("NoCertificado", _R),
-        ("CondicionesDePago", _O), ("SubTotal", _R), ("Descuento", _O), ("Moneda", _R), ("TipoCambio", _O),
-        ("Total", _R), ("TipoDeComprobante", _R), ("Exportacion", _R), ("MetodoPago", _O),
-        ("LugarExpedicion", _R), ("Confirmacion", _O),
-    )
-)
-_INFO_GLOBAL = (("Periodicidad", _R), ("Meses", _R), ("Año", _R))
-_EMISOR = (("Rfc", _R), ("Nombre", _R), ("RegimenFiscal", _R), ("FacAtrAdquirente", _O))
-_RECEPTOR = (
+Writer = Callable[[list[str], etree._Element], None]
+
+
+def _spec(fields: tuple[tuple[str, bool], ...]) -> tuple[Writer, Writer]:
+    """The two writers of one element's fields, in SAT's order: ``[AS_WRITTEN]`` appends ``|value``
+    as written, ``[NORMALIZED]`` after normalize-space(). A required attribute that is absent still
+    writes its ``|`` (SAT's Requerido template); an absent optional one writes nothing (Opcional).
+
+    Each writer is compiled from ``fields`` (one ``el.get`` per attribute, no loop): this runs for
+    every attribute of every document.
+    """
+    writers = []
+    for wrap in ("v", "_ns(v)"):
+        lines = ["def write(out, el):", "    get = el.get", "    add = out.append"]
+        for name, required in fields:
+            lines.append(f"    v = get({name!r})")
+            if required:
+                lines.append(f"    add('|' if v is None else '|' + {wrap})")
+            else:
+                lines.append("    if v is not None:")
+                lines.append(f"        add('|' + {wrap})")
+        env: dict[str, object] = {"_ns": normalize_space}
+        exec("\n".join(lines) + "\n", env)  # noqa: S102 - built above from fixed attribute names
+        writers.append(env["write"])
+    return writers[0], writers[1]  # type: ignore[return-value]
+
+_COMPROBANTE = _spec((
+    ("Version", _R), ("Serie", _O), ("Folio", _O), ("Fecha", _R), ("FormaPago", _O), ("NoCertificado", _R),
+    ("CondicionesDePago", _O), ("SubTotal", _R), ("Descuento", _O), ("Moneda", _R), ("TipoCambio", _O),
+    ("Total", _R), ("TipoDeComprobante", _R), ("Exportacion", _R), ("MetodoPago", _O),
+    ("LugarExpedicion", _R), ("Confirmacion", _O),
+))
+_INFO_GLOBAL = _spec((("Periodicidad", _R), ("Meses", _R), ("Año", _R)))
+_EMISOR = _spec((("Rfc", _R), ("Nombre", _R), ("RegimenFiscal", _R), ("FacAtrAdquirente", _O)))
+_RECEPTOR = _spec((
     ("Rfc", _R), ("Nombre", _R), ("DomicilioFiscalReceptor", _R), ("ResidenciaFiscal", _O),
     ("NumRegIdTrib", _O), ("RegimenFiscalReceptor", _R), ("UsoCFDI", _R),
-)
-_CONCEPTO = (
+))
+_CONCEPTO = _spec((
     ("ClaveProdServ", _R), ("NoIdentificacion", _O), ("Cantidad", _R), ("ClaveUnidad", _R), ("Unidad", _O),
     ("Descripcion", _R), ("ValorUnitario", _R), ("Importe", _R), ("Descuento", _O), ("ObjetoImp", _R),
-)
-_TRASLADO_C = (("Base", _R), ("Impuesto", _R), ("TipoFactor", _R), ("TasaOCuota", _O), ("Importe", _O))
-_RETENCION_C = (("Base", _R), ("Impuesto", _R), ("TipoFactor", _R), ("TasaOCuota", _R), ("Importe", _R))
-_TERCEROS = (
+))
+_TRASLADO_C = _spec((("Base", _R), ("Impuesto", _R), ("TipoFactor", _R), ("TasaOCuota", _O), ("Importe", _O)))
+_RETENCION_C = _spec((("Base", _R), ("Impuesto", _R), ("TipoFactor", _R), ("TasaOCuota", _R), ("Importe", _R)))
+_TERCEROS = _spec((
     ("RfcACuentaTerceros", _R), ("NombreACuentaTerceros", _R), ("RegimenFiscalACuentaTerceros", _R),
     ("DomicilioFiscalACuentaTerceros", _R),
-)
-_PARTE = (
+))
+_PARTE = _spec((
     ("ClaveProdServ", _R), ("NoIdentificacion", _O), ("Cantidad", _R), ("Unidad", _O), ("Descripcion", _R),
     ("ValorUnitario", _O), ("Importe", _O),
-)
-_RETENCION_G = (("Impuesto", _R), ("Importe", _R))
-_TRASLADO_G = (("Base", _R), ("Impuesto", _R), ("TipoFactor", _R), ("TasaOCuota", _O), ("Importe", _O))
-_PAGOS = (("Version", _R),)
-_TOTALES = tuple(
+))
+_RETENCION_G = _spec((("Impuesto", _R), ("Importe", _R)))
+_TRASLADO_G = _spec((("Base", _R), ("Impuesto", _R), ("TipoFactor", _R), ("TasaOCuota", _O), ("Importe", _O)))
+_PAGOS = _spec((("Version", _R),))
+_TOTALES = _spec(tuple(
     (n, _O)
     for n in (
         "TotalRetencionesIVA", "TotalRetencionesISR", "TotalRetencionesIEPS", "TotalTrasladosBaseIVA16",
         "TotalTrasladosImpuestoIVA16", "TotalTrasladosBaseIVA8", "TotalTrasladosImpuestoIVA8",
         "TotalTrasladosBaseIVA0", "TotalTrasladosImpuestoIVA0", "TotalTrasladosBaseIVAExento",
     )
-) + (("MontoTotalPagos", _R),)
-_PAGO = (
+) + (("MontoTotalPagos", _R),))
+_PAGO = _spec((
     ("FechaPago", _R), ("FormaDePagoP", _R), ("MonedaP", _R), ("TipoCambioP", _O), ("Monto", _R),
     ("NumOperacion", _O), ("RfcEmisorCtaOrd", _O), ("NomBancoOrdExt", _O), ("CtaOrdenante", _O),
     ("RfcEmisorCtaBen", _O), ("CtaBeneficiario", _O), ("TipoCadPago", _O), ("CertPago", _O), ("CadPago", _O),
     ("SelloPago", _O),
-)
-_DOCTO = (
+))
+_DOCTO = _spec((
     ("IdDocumento", _R), ("Serie", _O), ("Folio", _O), ("MonedaDR", _R), ("EquivalenciaDR", _O),
     ("NumParcialidad", _R), ("ImpSaldoAnt", _R), ("ImpPagado", _R), ("ImpSaldoInsoluto", _R), ("ObjetoImpDR", _R),
-)
-_RETENCION_DR = (("BaseDR", _R), ("ImpuestoDR", _R), ("TipoFactorDR", _R), ("TasaOCuotaDR", _R), ("ImporteDR", _R))
-_TRASLADO_DR = (("BaseDR", _R), ("ImpuestoDR", _R), ("TipoFactorDR", _R), ("TasaOCuotaDR", _O), ("ImporteDR", _O))
-_RETENCION_P = (("ImpuestoP", _R), ("ImporteP", _R))
-_TRASLADO_P = (("BaseP", _R), ("ImpuestoP", _R), ("TipoFactorP", _R), ("TasaOCuotaP", _O), ("ImporteP", _O))
-_IMPLOCAL_ATTRS = (("version", _R), ("TotaldeRetenciones", _R), ("TotaldeTraslados", _R))
-_RET_LOCAL = (("ImpLocRetenido", _R), ("TasadeRetencion", _R), ("Importe", _R))
-_TRAS_LOCAL = (("ImpLocTrasladado", _R), ("TasadeTraslado", _R), ("Importe", _R))
+))
+_RETENCION_DR = _spec((("BaseDR", _R), ("ImpuestoDR", _R), ("TipoFactorDR", _R), ("TasaOCuotaDR", _R), ("ImporteDR", _R)))
+_TRASLADO_DR = _spec((("BaseDR", _R), ("ImpuestoDR", _R), ("TipoFactorDR", _R), ("TasaOCuotaDR", _O), ("ImporteDR", _O)))
+_RETENCION_P = _spec((("ImpuestoP", _R), ("ImporteP", _R)))
+_TRASLADO_P = _spec((("BaseP", _R), ("ImpuestoP", _R), ("TipoFactorP", _R), ("TasaOCuotaP", _O), ("ImporteP", _O)))
+_IMPLOCAL_ATTRS = _spec((("version", _R), ("TotaldeRetenciones", _R), ("TotaldeTraslados", _R)))
+_RET_LOCAL = _spec((("ImpLocRetenido", _R), ("TasadeRetencion", _R), ("Importe", _R)))
+_TRAS_LOCAL = _spec((("ImpLocTrasladado", _R), ("TasadeTraslado", _R), ("Importe", _R)))
+_TIPO_RELACION = _spec((("TipoRelacion", _R),))
+_UUID = _spec((("UUID", _R),))
+_TOTAL_RETENIDOS = _spec((("TotalImpuestosRetenidos", _O),))
+_TOTAL_TRASLADADOS = _spec((("TotalImpuestosTrasladados", _O),))
+_PEDIMENTO = _spec((("NumeroPedimento", _R),))
+_PREDIAL = _spec((("Numero", _R),))
 
-_T_COMPLEMENTO, _T_COMPLEMENTO_CONCEPTO = _cq("Complemento"), _cq("ComplementoConcepto")
-_T_PAGOS, _T_TFD = _pq("Pagos"), f"{{{TFD}}}TimbreFiscalDigital"
+_T_COMPLEMENTO, _T_COMPLEMENTO_CONCEPTO = _C_Complemento, _C_ComplementoConcepto
+_T_PAGOS, _T_TFD = _P_Pagos, f"{{{TFD}}}TimbreFiscalDigital"
 _T_IMPLOCAL = f"{{{IMPLOCAL}}}ImpuestosLocales"
 _FAST_COMPLEMENTS = frozenset({_T_PAGOS, _T_TFD, _T_IMPLOCAL})
 PORTED_COMPLEMENTS = frozenset({PAGOS20, TFD, IMPLOCAL})  # namespaces of _FAST_COMPLEMENTS
 
 
-Fields = Callable[[list[str], etree._Element, tuple[tuple[str, bool], ...]], None]
-
-
-def _fields_as_written(out: list[str], el: etree._Element, spec: tuple[tuple[str, bool], ...]) -> None:
-    get = el.get
-    for name, required in spec:
-        value = get(name)
-        if value is not None:
-            out.append("|" + value)
-        elif required:
-            out.append("|")
-
-
-def _fields_normalized(out: list[str], el: etree._Element, spec: tuple[tuple[str, bool], ...]) -> None:
-    get = el.get
-    for name, required in spec:
-        value = get(name)
-        if value is not None:
-            out.append("|" + normalize_space(value))
-        elif required:
-            out.append("|")
+AS_WRITTEN, NORMALIZED = 0, 1  # which of a spec's two writers a walk uses
+Fields = int
 
 
 # In a cadena built from values as written, a value normalize-space() would change shows up as a
 # tab, CR, LF or double space anywhere, or a space next to a separator (leading or trailing).
-_MAY_NEED_NORMALIZING = re.compile(r"[\t\n\r]|  |\| | \|")
+# Six substring tests: each a C-level scan, together ~6x faster than one regex with alternatives.
+def _may_need_normalizing(text: str) -> bool:
+    return "  " in text or "| " in text or " |" in text or "\n" in text or "\t" in text or "\r" in text
 
 
 def _kids(el: etree._Element, *path: str) -> list[etree._Element]:
@@ -252,37 +300,37 @@ def cadena_cfdi40_python(root: etree._Element) -> bytes:
     Built first from the values as written (almost every document); only when the result shows
     a value that normalize-space() would change is it built again, normalising each value.
     """
-    text = _walk(root, _fields_as_written)
-    if _MAY_NEED_NORMALIZING.search(text):
-        text = _walk(root, _fields_normalized)
+    text = _walk(root, AS_WRITTEN)
+    if _may_need_normalizing(text):
+        text = _walk(root, NORMALIZED)
     return text.encode("utf-8")
 
 
 def _walk(root: etree._Element, f: Fields) -> str:
     out: list[str] = ["|"]
-    f(out, root, _COMPROBANTE)
+    _COMPROBANTE[f](out, root)
     top = _by_tag(root)
     for info in top.get(_T_INFO, _NONE):
-        f(out, info, _INFO_GLOBAL)
+        _INFO_GLOBAL[f](out, info)
     for rels in top.get(_T_RELS, _NONE):
-        f(out, rels, (("TipoRelacion", _R),))
-        for rel in rels.iterchildren(_cq("CfdiRelacionado")):
-            f(out, rel, (("UUID", _R),))
+        _TIPO_RELACION[f](out, rels)
+        for rel in rels.iterchildren(_C_CfdiRelacionado):
+            _UUID[f](out, rel)
     for el in top.get(_T_EMISOR, _NONE):
-        f(out, el, _EMISOR)
+        _EMISOR[f](out, el)
     for el in top.get(_T_RECEPTOR, _NONE):
-        f(out, el, _RECEPTOR)
+        _RECEPTOR[f](out, el)
     for conceptos in top.get(_T_CONCEPTOS, _NONE):
         for concepto in conceptos:
             if concepto.tag == _T_CONCEPTO:
                 _concepto(out, concepto, f)
     for imp in top.get(_T_IMPUESTOS, _NONE):
-        for r in _kids(imp, _cq("Retenciones"), _cq("Retencion")):
-            f(out, r, _RETENCION_G)
-        f(out, imp, (("TotalImpuestosRetenidos", _O),))
-        for t in _kids(imp, _cq("Traslados"), _cq("Traslado")):
-            f(out, t, _TRASLADO_G)
-        f(out, imp, (("TotalImpuestosTrasladados", _O),))
+        for r in _kids(imp, _C_Retenciones, _C_Retencion):
+            _RETENCION_G[f](out, r)
+        _TOTAL_RETENIDOS[f](out, imp)
+        for t in _kids(imp, _C_Traslados, _C_Traslado):
+            _TRASLADO_G[f](out, t)
+        _TOTAL_TRASLADADOS[f](out, imp)
     for comp in root.iterchildren(_T_COMPLEMENTO):
         for child in comp:
             tag = child.tag
@@ -296,55 +344,55 @@ def _walk(root: etree._Element, f: Fields) -> str:
     return "".join(out)
 
 
-_T_INFO, _T_RELS = _cq("InformacionGlobal"), _cq("CfdiRelacionados")
-_T_EMISOR, _T_RECEPTOR, _T_CONCEPTOS, _T_CONCEPTO = _cq("Emisor"), _cq("Receptor"), _cq("Conceptos"), _cq("Concepto")
-_T_IMPUESTOS, _T_PARTE = _cq("Impuestos"), _cq("Parte")
+_T_INFO, _T_RELS = _C_InformacionGlobal, _C_CfdiRelacionados
+_T_EMISOR, _T_RECEPTOR, _T_CONCEPTOS, _T_CONCEPTO = _C_Emisor, _C_Receptor, _C_Conceptos, _C_Concepto
+_T_IMPUESTOS, _T_PARTE = _C_Impuestos, _C_Parte
 
 
 def _concepto(out: list[str], concepto: etree._Element, f: Fields) -> None:
-    f(out, concepto, _CONCEPTO)
+    _CONCEPTO[f](out, concepto)
     kids = _by_tag(concepto)
     impuestos = kids.get(_T_IMPUESTOS, _NONE)
     for imp in impuestos:
-        for t in _kids(imp, _cq("Traslados"), _cq("Traslado")):
-            f(out, t, _TRASLADO_C)
+        for t in _kids(imp, _C_Traslados, _C_Traslado):
+            _TRASLADO_C[f](out, t)
     for imp in impuestos:
-        for r in _kids(imp, _cq("Retenciones"), _cq("Retencion")):
-            f(out, r, _RETENCION_C)
-    for t in kids.get(_cq("ACuentaTerceros"), _NONE):
-        f(out, t, _TERCEROS)
-    for ia in kids.get(_cq("InformacionAduanera"), _NONE):
-        f(out, ia, (("NumeroPedimento", _R),))
-    for cp in kids.get(_cq("CuentaPredial"), _NONE):
-        f(out, cp, (("Numero", _R),))
+        for r in _kids(imp, _C_Retenciones, _C_Retencion):
+            _RETENCION_C[f](out, r)
+    for t in kids.get(_C_ACuentaTerceros, _NONE):
+        _TERCEROS[f](out, t)
+    for ia in kids.get(_C_InformacionAduanera, _NONE):
+        _PEDIMENTO[f](out, ia)
+    for cp in kids.get(_C_CuentaPredial, _NONE):
+        _PREDIAL[f](out, cp)
     for parte in concepto.iterdescendants(_T_PARTE):  # ".//cfdi:Parte": any descendant
-        f(out, parte, _PARTE)
-        for ia in parte.iterdescendants(_cq("InformacionAduanera")):
-            f(out, ia, (("NumeroPedimento", _R),))
+        _PARTE[f](out, parte)
+        for ia in parte.iterdescendants(_C_InformacionAduanera):
+            _PEDIMENTO[f](out, ia)
 
 
 def _pagos20(out: list[str], pagos: etree._Element, f: Fields) -> None:
-    f(out, pagos, _PAGOS)
-    for totales in pagos.iterchildren(_pq("Totales")):
-        f(out, totales, _TOTALES)
-    for pago in pagos.iterchildren(_pq("Pago")):
-        f(out, pago, _PAGO)
-        for docto in pago.iterchildren(_pq("DoctoRelacionado")):
-            f(out, docto, _DOCTO)
-            for r in _kids(docto, _pq("ImpuestosDR"), _pq("RetencionesDR"), _pq("RetencionDR")):
-                f(out, r, _RETENCION_DR)
-            for t in _kids(docto, _pq("ImpuestosDR"), _pq("TrasladosDR"), _pq("TrasladoDR")):
-                f(out, t, _TRASLADO_DR)
-        for imp in pago.iterchildren(_pq("ImpuestosP")):
-            for r in _kids(imp, _pq("RetencionesP"), _pq("RetencionP")):
-                f(out, r, _RETENCION_P)
-            for t in _kids(imp, _pq("TrasladosP"), _pq("TrasladoP")):
-                f(out, t, _TRASLADO_P)
+    _PAGOS[f](out, pagos)
+    for totales in pagos.iterchildren(_P_Totales):
+        _TOTALES[f](out, totales)
+    for pago in pagos.iterchildren(_P_Pago):
+        _PAGO[f](out, pago)
+        for docto in pago.iterchildren(_P_DoctoRelacionado):
+            _DOCTO[f](out, docto)
+            for r in _kids(docto, _P_ImpuestosDR, _P_RetencionesDR, _P_RetencionDR):
+                _RETENCION_DR[f](out, r)
+            for t in _kids(docto, _P_ImpuestosDR, _P_TrasladosDR, _P_TrasladoDR):
+                _TRASLADO_DR[f](out, t)
+        for imp in pago.iterchildren(_P_ImpuestosP):
+            for r in _kids(imp, _P_RetencionesP, _P_RetencionP):
+                _RETENCION_P[f](out, r)
+            for t in _kids(imp, _P_TrasladosP, _P_TrasladoP):
+                _TRASLADO_P[f](out, t)
 
 
 def _implocal(out: list[str], el: etree._Element, f: Fields) -> None:
-    f(out, el, _IMPLOCAL_ATTRS)
-    for r in el.iterchildren(f"{{{IMPLOCAL}}}RetencionesLocales"):
-        f(out, r, _RET_LOCAL)
-    for t in el.iterchildren(f"{{{IMPLOCAL}}}TrasladosLocales"):
-        f(out, t, _TRAS_LOCAL)
+    _IMPLOCAL_ATTRS[f](out, el)
+    for r in el.iterchildren(_L_RetencionesLocales):
+        _RET_LOCAL[f](out, r)
+    for t in el.iterchildren(_L_TrasladosLocales):
+        _TRAS_LOCAL[f](out, t)
