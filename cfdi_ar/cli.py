@@ -10,7 +10,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import click
 from click.core import ParameterSource
@@ -46,73 +46,50 @@ def _from_config(ctx: click.Context, name: str, value: Any, config_value: Any) -
     return value
 
 
-def _codes(text: str | None) -> tuple[str, ...]:
-    return tuple(c.strip().upper() for c in (text or "").split(",") if c.strip())
+def _check_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that say how documents are checked, shared by validate and ingest."""
+    options = [
+        click.option("--test-certificates/--no-test-certificates", default=False, envvar="CFDI_AR_TEST_CERTIFICATES",
+                     help="Accept SAT's public test certificates (AC UAT) with a warning instead of an error. "
+                     "For test environments only."),
+        click.option("--sat-certs", type=click.Path(exists=True, file_okay=False, path_type=str), envvar="CFDI_AR_SAT_CERTS",
+                     help="Folder of SAT stamp certificates (.cer named by serial) used to verify stamps offline. "
+                     "Also: CFDI_AR_SAT_CERTS, or sat_certs in the configuration file."),
+        click.option("--trust-ca", "trust_ca", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=str),
+                     help="Also accept CSDs issued by this CA certificate (a SAT CA newer than the bundled ones, "
+                     "or your PAC's test CA). Repeatable."),
+        click.option("--lrfc", type=click.Path(exists=True, dir_okay=False, path_type=str), envvar="CFDI_AR_LRFC",
+                     help="SAT's list of registered RFCs (LRFC), or your own list of known RFCs: one RFC per line, or a "
+                     "CSV/TXT with an RFC column. Turns on CFDI40143 and CRP20222 (skipped without it). "
+                     "Also: CFDI_AR_LRFC, or lrfc in the configuration file."),
+        click.option("--catalogs", "catalogs_dir", type=click.Path(exists=True, file_okay=False, path_type=str),
+                     envvar="CFDI_AR_CATALOGS_DIR", default=None, metavar="DIR",
+                     help="Folder of SAT catalogs written by `cfdi-ar catalogs import` (default: the user catalog "
+                     "folder, else the built-in catalogs). Also: CFDI_AR_CATALOGS_DIR, or catalogs in the configuration file."),
+        click.option("--exclude", multiple=True, metavar="PATTERN",
+                     help="Leave out files and folders matching this glob while walking folders (repeatable; "
+                     "e.g. --exclude broken --exclude '*.tmp.xml'). A path given on the command line is always read. "
+                     "Also: exclude = [...] in the configuration file."),
+        click.option("--max-size", "max_size_mb", type=click.FloatRange(min=0.001), default=20, show_default=True,
+                     help="Refuse documents larger than this many megabytes."),
+        click.option("--rules", "rules_", default=None, metavar="CODES", help="Run only these rule codes (comma-separated)."),
+        click.option("--skip", default=None, metavar="CODES", help="Do not run these rule codes (comma-separated)."),
+        click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False, path_type=str), default=None,
+                     envvar="CFDI_AR_CONFIG", help="Configuration file (default: ./cfdi-ar.toml, then ~/.config/cfdi-ar/config.toml)."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
 
 
-@main.command(context_settings=CONTEXT, short_help="Validate CFDI 4.0 documents: files, folders and ZIP archives.")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=True, path_type=str))
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default=None,
-              help="Output format. Default: table on a terminal, json otherwise.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=str), default=None,
-              help="Write the report to FILE instead of standard output.")
-@click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
-              help="Worker processes (0: one per CPU).")
-@click.option("--test-certificates/--no-test-certificates", default=False, envvar="CFDI_AR_TEST_CERTIFICATES",
-              help="Accept SAT's public test certificates (AC UAT) with a warning instead of an error. "
-              "For test environments only.")
-@click.option("--sat-certs", type=click.Path(exists=True, file_okay=False, path_type=str), envvar="CFDI_AR_SAT_CERTS",
-              help="Folder of SAT stamp certificates (.cer named by serial) used to verify stamps offline. "
-              "Also: CFDI_AR_SAT_CERTS, or sat_certs in the configuration file.")
-@click.option("--trust-ca", "trust_ca", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=str),
-              help="Also accept CSDs issued by this CA certificate (a SAT CA newer than the bundled ones, "
-              "or your PAC's test CA). Repeatable.")
-@click.option("--lrfc", type=click.Path(exists=True, dir_okay=False, path_type=str), envvar="CFDI_AR_LRFC",
-              help="SAT's list of registered RFCs (LRFC), or your own list of known RFCs: one RFC per line, or a "
-              "CSV/TXT with an RFC column. Turns on CFDI40143 and CRP20222 (skipped without it). "
-              "Also: CFDI_AR_LRFC, or lrfc in the configuration file.")
-@click.option("--catalogs", "catalogs_dir", type=click.Path(exists=True, file_okay=False, path_type=str),
-              envvar="CFDI_AR_CATALOGS_DIR", default=None, metavar="DIR",
-              help="Folder of SAT catalogs written by `cfdi-ar catalogs import` (default: the user catalog "
-              "folder, else the built-in catalogs). Also: CFDI_AR_CATALOGS_DIR, or catalogs in the configuration file.")
-@click.option("--exclude", multiple=True, metavar="PATTERN",
-              help="Leave out files and folders matching this glob while walking folders (repeatable; "
-              "e.g. --exclude broken --exclude '*.tmp.xml'). A path given on the command line is always read. "
-              "Also: exclude = [...] in the configuration file.")
-@click.option("--max-size", "max_size_mb", type=click.FloatRange(min=0.001), default=20, show_default=True,
-              help="Refuse documents larger than this many megabytes.")
-@click.option("--rules", "rules_", default=None, metavar="CODES", help="Run only these rule codes (comma-separated).")
-@click.option("--skip", default=None, metavar="CODES", help="Do not run these rule codes (comma-separated).")
-@click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False, path_type=str), default=None,
-              envvar="CFDI_AR_CONFIG", help="Configuration file (default: ./cfdi-ar.toml, then ~/.config/cfdi-ar/config.toml).")
-@click.option("-v", "--verbose", is_flag=True, help="Also show informational findings in the table.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
-@click.pass_context
-def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str | None, output: str | None, jobs: int,
-             test_certificates: bool, sat_certs: str | None, trust_ca: tuple[str, ...], lrfc: str | None,
-             catalogs_dir: str | None, exclude: tuple[str, ...], max_size_mb: float,
-             rules_: str | None, skip: str | None, config_path: str | None, verbose: bool, quiet: bool) -> None:
-    """Validate CFDI 4.0 documents: files, folders (recursive) and ZIP archives.
-
-    Each document gets a verdict and its findings: a code (SAT's, such as
-    CFDI40102, where SAT defines one), a severity, a message and the XPath
-    of the node. ZIPs (e.g. SAT bulk downloads) are read in memory, never
-    extracted.
-
-    \b
-    Examples:
-      cfdi-ar validate facturas/
-      cfdi-ar validate --sat-certs sat-certs/ --format csv -o report.csv descarga.zip
-    """
-    try:
-        config = load_config(config_path)
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+def _settings(ctx: click.Context, config: Any, test_certificates: bool, sat_certs: str | None, trust_ca: tuple[str, ...],
+              lrfc: str | None, catalogs_dir: str | None, exclude: tuple[str, ...], max_size_mb: float,
+              rules_: str | None, skip: str | None) -> Settings:
+    """The check options merged with the configuration file and verified (a bad one is a usage error)."""
     test_certificates = _from_config(ctx, "test_certificates", test_certificates, config.get("test_certificates"))
     sat_certs = _from_config(ctx, "sat_certs", sat_certs, config.get("sat_certs"))
     trust_ca = trust_ca or tuple(config.get("trust_ca") or ())
     max_size_mb = _from_config(ctx, "max_size_mb", max_size_mb, config.get("max_size_mb"))
-    jobs = _from_config(ctx, "jobs", jobs, config.get("jobs"))
     lrfc = _from_config(ctx, "lrfc", lrfc, config.get("lrfc"))
     catalogs_dir = _from_config(ctx, "catalogs_dir", catalogs_dir, config.get("catalogs"))
     exclude = exclude or tuple(str(p) for p in config.get("exclude") or ())
@@ -162,6 +139,48 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str | None, output
         catalogs_dir=catalogs_dir or None,
         exclude=tuple(exclude),
     )
+    return settings
+
+
+def _codes(text: str | None) -> tuple[str, ...]:
+    return tuple(c.strip().upper() for c in (text or "").split(",") if c.strip())
+
+
+@main.command(context_settings=CONTEXT, short_help="Validate CFDI 4.0 documents: files, folders and ZIP archives.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=True, path_type=str))
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Output format. Default: table on a terminal, json otherwise.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=str), default=None,
+              help="Write the report to FILE instead of standard output.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Worker processes (0: one per CPU).")
+@_check_options
+@click.option("-v", "--verbose", is_flag=True, help="Also show informational findings in the table.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
+@click.pass_context
+def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str | None, output: str | None, jobs: int,
+             test_certificates: bool, sat_certs: str | None, trust_ca: tuple[str, ...], lrfc: str | None,
+             catalogs_dir: str | None, exclude: tuple[str, ...], max_size_mb: float,
+             rules_: str | None, skip: str | None, config_path: str | None, verbose: bool, quiet: bool) -> None:
+    """Validate CFDI 4.0 documents: files, folders (recursive) and ZIP archives.
+
+    Each document gets a verdict and its findings: a code (SAT's, such as
+    CFDI40102, where SAT defines one), a severity, a message and the XPath
+    of the node. ZIPs (e.g. SAT bulk downloads) are read in memory, never
+    extracted.
+
+    \b
+    Examples:
+      cfdi-ar validate facturas/
+      cfdi-ar validate --sat-certs sat-certs/ --format csv -o report.csv descarga.zip
+    """
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    jobs = _from_config(ctx, "jobs", jobs, config.get("jobs"))
+    settings = _settings(ctx, config, test_certificates, sat_certs, trust_ca, lrfc, catalogs_dir, exclude, max_size_mb,
+                         rules_, skip)
     jobs = jobs or os.cpu_count() or 1
     if output is not None:
         folder = os.path.dirname(os.path.abspath(output))
@@ -330,6 +349,8 @@ def catalogs_info(ctx: click.Context, fmt: str) -> None:
         click.echo(f"{'':<{width}}  file:     {r['file']}")
     click.echo(f"\nImported catalogs are read from {user_dir()} (`cfdi-ar catalogs import` writes there).")
 
+
+from . import cli_ledger  # noqa: E402,F401 - registers the ledger commands (ingest, history) on main
 
 if __name__ == "__main__":  # pragma: no cover
     main()

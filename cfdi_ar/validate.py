@@ -25,7 +25,7 @@ from .rules.schema import schema_violations
 from .rules.sello import seal_outcome
 from .rules.timbre import stamp_outcome
 
-__all__ = ["validate_bytes", "validate_paths", "Report", "validate_loaded"]
+__all__ = ["validate_bytes", "validate_paths", "Report", "validate_loaded", "inspect_loaded"]
 
 
 @dataclass(slots=True)
@@ -85,17 +85,24 @@ def validate_bytes(name: str, data: bytes, settings: Settings | None = None) -> 
 
 
 def validate_loaded(loaded: Loaded, runtime: Runtime) -> DocumentResult:
+    return inspect_loaded(loaded, runtime)[0]
+
+
+def inspect_loaded(loaded: Loaded, runtime: Runtime) -> tuple[DocumentResult, DocContext | None]:
+    """The result of one document and, for a CFDI 4.0, the context it was checked in (its tree,
+    model and cadena, for callers that keep more than the verdict, such as the ledger)."""
     if loaded.problem is not None:
-        return _problem_result(loaded.problem)
+        return _problem_result(loaded.problem), None
     assert loaded.data is not None
     try:
         root = parse_untrusted(loaded.data, max_bytes=runtime.settings.limits.max_document_bytes)
     except XmlRefused as exc:
-        return DocumentResult(file=loaded.name, findings=(Finding(exc.code, get_rule(exc.code).severity, exc.message, None, None, exc.line),))
+        return DocumentResult(file=loaded.name, findings=(Finding(exc.code, get_rule(exc.code).severity, exc.message, None, None, exc.line),)), None
     recognised = _recognise(loaded.name, root)
     if recognised is not None:
-        return recognised
-    return _validate_cfdi40(DocContext(loaded.name, loaded.data, root, runtime))
+        return recognised, None
+    ctx = DocContext(loaded.name, loaded.data, root, runtime)
+    return _validate_cfdi40(ctx), ctx
 
 
 def _recognise(name: str, root: etree._Element) -> DocumentResult | None:

@@ -200,6 +200,19 @@ def seal_outcome(ctx: DocContext) -> SealOutcome:
     return ctx.memo("seal", _verify_seal)
 
 
+def cadena_of(ctx: DocContext) -> bytes | str:
+    """The document's cadena original (UTF-8), computed once per document; the reason as text
+    when SAT's stylesheet could not compute it."""
+    return ctx.memo("cadena", _cadena)
+
+
+def _cadena(ctx: DocContext) -> bytes | str:
+    try:
+        return cadena_cfdi40(ctx.root, python_port=ctx.census.only(PORTED_COMPLEMENTS))
+    except etree.XSLTError as exc:  # pragma: no cover - SAT's stylesheet runs on any well-formed tree
+        return str(exc) or "XSLT error"
+
+
 def _verify_seal(ctx: DocContext) -> SealOutcome:
     cert = _cert(ctx)
     sello = ctx.root.get("Sello")
@@ -211,10 +224,9 @@ def _verify_seal(ctx: DocContext) -> SealOutcome:
         signature = base64.b64decode("".join(sello.split()), validate=True)
     except (binascii.Error, ValueError):
         return SealOutcome(False, "Sello is not valid base64")
-    try:
-        cadena = cadena_cfdi40(ctx.root, python_port=ctx.census.only(PORTED_COMPLEMENTS))
-    except etree.XSLTError as exc:  # pragma: no cover - SAT's stylesheet runs on any well-formed tree
-        return SealOutcome(None, f"the cadena original could not be computed: {exc}")
+    cadena = cadena_of(ctx)
+    if isinstance(cadena, str):  # pragma: no cover - SAT's stylesheet runs on any well-formed tree
+        return SealOutcome(None, f"the cadena original could not be computed: {cadena}")
     sha256, sha1 = _sha()
     if cert.verify_signature(signature, cadena, sha256):
         return SealOutcome(True)
