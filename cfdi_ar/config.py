@@ -14,6 +14,8 @@ Keys (all optional)::
     max_size_mb = 20                 # refuse documents larger than this
     lrfc = "lrfc.txt"                # SAT's registered RFCs (optional): turns on CFDI40143 and CRP20222
     jobs = 1                         # worker processes for validate
+    db = "cfdi-ar.db"                # the ledger: an SQLite file, or postgresql://user@host/dbname
+    rfc = ["CDB200115AB7"]           # the company's RFC(s): documents it issued are accounts receivable
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "lrfc": str,
     "catalogs": str,
     "exclude": list,
+    "db": str,
+    "rfc": list,
 }
 _PATH_KEYS = {"sat_certs", "lrfc", "catalogs"}
 _PATH_LIST_KEYS = {"trust_ca"}
@@ -89,7 +93,11 @@ def load_config(explicit: str | os.PathLike[str] | None = None, cwd: Path | None
             raise ConfigError(f"{path}: unknown key {key!r} (known keys: {known})")
         if not isinstance(value, expected) or (expected in (int, (int, float)) and isinstance(value, bool)):
             raise ConfigError(f"{path}: {key} has the wrong type ({type(value).__name__})")
-        if key in _PATH_KEYS:
+        if key == "db" and not value.startswith(("postgresql://", "postgres://")):
+            value = str(base / value)  # an SQLite file, relative to this file; a URL stays as written
+        elif key == "rfc" and not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{path}: rfc must be a list of RFCs, e.g. rfc = [\"AAA010101AAA\"]")
+        elif key in _PATH_KEYS:
             value = str(base / value)
         elif key in _PATH_LIST_KEYS:
             if not all(isinstance(v, str) for v in value):

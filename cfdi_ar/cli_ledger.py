@@ -1,0 +1,212 @@
+"""The ledger commands of the ``cfdi-ar`` CLI: ingest, history. Parsing, output, exit codes only.
+
+Exit codes: 0 clean; 1 findings (an invalid, rejected or conflicting document);
+2 usage error, bad configuration, or a ledger that cannot be opened or written.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from .cli import CONTEXT, _check_options, _from_config, _never_fail_on_encoding, _settings, main
+from .config import ConfigError, load_config
+from .ledger import DEFAULT_DB, LedgerError, open_database
+from .tabular import ROW_FORMATS, Column, render_rows, write_xlsx
+
+__all__: list[str] = []
+
+
+def _db_option(f: Any) -> Any:
+    return click.option(
+        "--db", "db_target", envvar="CFDI_AR_DB", default=None, metavar="PATH|URL",
+        help=f"The ledger: an SQLite file (created when missing; default ./{DEFAULT_DB}) or a PostgreSQL URL "
+        "(postgresql://user@host/dbname). Also: CFDI_AR_DB, or db in the configuration file.",
+    )(f)
+
+
+def _format_options(f: Any) -> Any:
+    f = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
+                     help="Write to FILE instead of standard output (required for xlsx).")(f)
+    f = click.option("-f", "--format", "fmt", type=click.Choice(ROW_FORMATS), default=None,
+                     help="Output format. Default: table on a terminal, json otherwise.")(f)
+    return f
+
+
+def _config(config_path: str | None) -> Any:
+    try:
+        return load_config(config_path)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _open(ctx: click.Context, config: Any, db_target: str | None) -> Any:
+    target = _from_config(ctx, "db_target", db_target, config.get("db")) or DEFAULT_DB
+    try:
+        return open_database(target)
+    except LedgerError as exc:
+        click.echo(f"cfdi-ar: {exc}", err=True)
+        ctx.exit(2)
+
+
+def _emit(ctx: click.Context, rows: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: str | None, output: str | None,
+          *, sheet: str, title: str = "") -> None:
+    if output is not None:
+        folder = os.path.dirname(os.path.abspath(output))
+        if not os.path.isdir(folder):
+            raise click.UsageError(f"cannot write {output}: folder {folder} does not exist")
+    fmt = fmt or ("xlsx" if output and output.lower().endswith(".xlsx") else None)
+    fmt = fmt or ("table" if output is None and sys.stdout.isatty() else "json")
+    if fmt == "xlsx":
+        if output is None:
+            raise click.UsageError("--format xlsx writes a workbook: give -o FILE.xlsx")
+        try:
+            write_xlsx(output, [(sheet, rows, columns)])
+        except OSError as exc:
+            click.echo(f"cfdi-ar: cannot write {output}: {exc.strerror or exc}", err=True)
+            ctx.exit(2)
+        return
+    if output is not None:
+        try:
+            with open(output, "w", encoding="utf-8", newline="") as fh:
+                render_rows(rows, columns, fmt, fh, title=title)
+        except OSError as exc:
+            click.echo(f"cfdi-ar: cannot write {output}: {exc.strerror or exc}", err=True)
+            ctx.exit(2)
+        return
+    _never_fail_on_encoding(sys.stdout)
+    render_rows(rows, columns, fmt, sys.stdout, title=title)
+
+
+# --------------------------------------------------------------------------- ingest
+
+_INGEST_COLUMNS = (
+    Column("outcome", "outcome"), Column("type", "type"), Column("uuid", "uuid"), Column("valid", "valid"),
+    Column("ours", "ours"), Column("file", "file", width=60), Column("message", "message", width=80),
+)
+
+
+@main.command(context_settings=CONTEXT, short_help="Check documents and keep them in the AR ledger.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=True, path_type=str))
+@_db_option
+@click.option("--rfc", "rfcs", multiple=True, metavar="RFC",
+              help="The company's RFC: documents it issued are accounts receivable (repeatable). "
+              "Also: rfc = [...] in the configuration file.")
+@click.option("--accept-invalid", is_flag=True,
+              help="Let documents with error findings count in balances (they are always stored and reported).")
+@_format_options
+@_check_options
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[str, ...], db_target: str | None, rfcs: tuple[str, ...], accept_invalid: bool,
+           fmt: str | None, output: str | None, test_certificates: bool, sat_certs: str | None, trust_ca: tuple[str, ...],
+           lrfc: str | None, catalogs_dir: str | None, exclude: tuple[str, ...], max_size_mb: float, rules_: str | None,
+           skip: str | None, config_path: str | None, quiet: bool) -> None:
+    """Check documents (files, folders, ZIPs) as `validate` does and keep them in the ledger.
+
+    Each document is stored with its raw XML (compressed), its fields, its
+    findings and its payments, keyed by its stamp's UUID. A run is one
+    transaction: all of it is stored or none of it. Running it again on the
+    same files changes nothing; a different document under a UUID already
+    stored is kept aside as a conflict, never overwriting what is there.
+
+    \b
+    Outcome of each input:
+      new               stored
+      already_present   the same document is already in the ledger
+      alternate         the same document in other bytes (BOM, line ends, Addenda): kept as a copy
+      conflict          another document with this UUID is in the ledger: kept aside for review
+      duplicate_in_run  given twice in this run
+      rejected          not a stamped CFDI 4.0 (not XML, no UUID...): not stored
+
+    \b
+    Examples:
+      cfdi-ar ingest --rfc CDB200115AB7 facturas/ pagos/ descarga-2026-10.zip
+      cfdi-ar ingest --db postgresql://ar@db.example/ar --format csv -o ingest.csv octubre/
+    """
+    config = _config(config_path)
+    settings = _settings(ctx, config, test_certificates, sat_certs, trust_ca, lrfc, catalogs_dir, exclude, max_size_mb,
+                         rules_, skip)
+    rfcs = rfcs or tuple(config.get("rfc") or ())
+    if not rfcs:
+        raise click.UsageError("the company's RFC is not configured: give --rfc RFC (repeatable) or rfc = [...] in cfdi-ar.toml")
+    db = _open(ctx, config, db_target)
+    from .ledger import ingest_paths
+
+    show = not quiet and sys.stderr.isatty()
+    bar: dict[str, Any] = {}
+
+    def on_plan(total: int) -> None:
+        if show and total >= 20:
+            bar["bar"] = click.progressbar(length=total, label="Checking", file=sys.stderr, show_pos=True)
+            bar["bar"].__enter__()
+
+    try:
+        report = ingest_paths(db, paths, settings, rfcs, arguments=sys.argv[1:], accept_invalid=accept_invalid,
+                              on_plan=on_plan, on_progress=lambda n: bar["bar"].update(n) if "bar" in bar else None)
+    except LedgerError as exc:
+        click.echo(f"cfdi-ar: {exc}", err=True)
+        ctx.exit(2)
+    finally:
+        if "bar" in bar:
+            bar["bar"].__exit__(None, None, None)
+        db.close()
+    rows = [i.to_dict() for i in report.inputs]
+    _emit(ctx, rows, _INGEST_COLUMNS, fmt, output, sheet="ingest")
+    c = report.counts()
+    if not quiet:
+        click.echo(
+            f"run {report.run_id}: {c['inputs']} inputs: {c['new']} new ({c['invalid']} invalid, {c['not_ours']} not ours), "
+            f"{c['already_present']} already present, {c['alternate']} alternate, {c['conflict']} conflict, "
+            f"{c['duplicate_in_run']} duplicate, {c['rejected']} rejected",
+            err=True,
+        )
+    if not report.inputs:
+        click.echo("cfdi-ar: no XML documents found in the given paths", err=True)
+        ctx.exit(2)
+    ctx.exit(1 if report.has_findings else 0)
+
+
+# --------------------------------------------------------------------------- history
+
+_HISTORY_COLUMNS = (
+    Column("run", "run", ">"), Column("command", "command"), Column("status", "status"), Column("started_at", "started (UTC)"),
+    Column("user", "user"), Column("summary", "summary", width=70), Column("arguments", "arguments", width=60),
+)
+
+
+@main.command(context_settings=CONTEXT, short_help="Show the ledger's run log.")
+@_db_option
+@click.option("-n", "--limit", type=click.IntRange(min=1), default=None, help="Only the last N runs.")
+@click.option("--inputs", is_flag=True, help="With each run's inputs: file, SHA-256, size, outcome, UUID (json).")
+@_format_options
+@click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False, path_type=str), default=None,
+              envvar="CFDI_AR_CONFIG", help="Configuration file (default: ./cfdi-ar.toml, then ~/.config/cfdi-ar/config.toml).")
+@click.pass_context
+def history(ctx: click.Context, db_target: str | None, limit: int | None, inputs: bool, fmt: str | None, output: str | None,
+            config_path: str | None) -> None:
+    """Show the run log, newest first: when, who (OS user), with which arguments, what each run did.
+
+    \b
+    Example:
+      cfdi-ar history -n 5
+    """
+    from .ledger import history as read_history
+
+    config = _config(config_path)
+    db = _open(ctx, config, db_target)
+    try:
+        runs = read_history(db, limit=limit, inputs=inputs)
+    except LedgerError as exc:
+        click.echo(f"cfdi-ar: {exc}", err=True)
+        ctx.exit(2)
+    finally:
+        db.close()
+    for run in runs:
+        counts = run["counts"]
+        run["summary"] = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items() if v) if counts else (run["message"] or "")
+    _emit(ctx, runs, _HISTORY_COLUMNS, fmt, output, sheet="history")

@@ -1,0 +1,248 @@
+"""``cfdi-ar ingest``: check documents and keep them in the ledger, all of a run or none of it.
+
+A run has two phases. First every input is read and validated exactly as
+``cfdi-ar validate`` does, outside any transaction (a run killed here changes
+nothing). Then one write transaction, holding the ledger's single-writer lock,
+decides each document's outcome against what the ledger already holds and
+writes everything, with the run's log entry, at once:
+
+========================  ==========================================================
+outcome                   meaning
+========================  ==========================================================
+``new``                   stored: raw XML (compressed), fields, findings, payments;
+                          an invalid one is kept out of balances unless --accept-invalid
+``already_present``       same UUID, same bytes: nothing to do
+``alternate``             same UUID, same cadena original, other bytes (a BOM, line
+                          ends, prefixes, an Addenda): kept as an alternate copy;
+                          the first copy stays canonical
+``conflict``              same UUID, different content: kept aside for review in
+                          ``conflicts``; what the ledger holds is never overwritten
+``duplicate_in_run``      the same bytes given twice in this run
+``rejected``              not storable: not XML, not a CFDI 4.0, no stamp UUID
+========================  ==========================================================
+
+A failed run rolls back, then is logged as failed in a transaction of its own.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import socket
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from .. import __version__
+from ..context import Settings, runtime_for
+from ..io.sources import iter_loaded, plan
+from ..validate import inspect_loaded
+from .db import Database, LedgerError
+from .records import Prepared, prepare
+from .schema import migrate
+
+__all__ = ["IngestReport", "InputOutcome", "ingest_paths", "OUTCOMES"]
+
+OUTCOMES = ("new", "already_present", "alternate", "conflict", "duplicate_in_run", "rejected")
+
+_DOC_COLUMNS = (
+    "name", "version", "tipo", "serie", "folio", "fecha", "emisor_rfc", "emisor_nombre", "receptor_rfc", "receptor_nombre",
+    "moneda", "tipo_cambio", "subtotal", "descuento", "total", "metodo_pago", "forma_pago", "condiciones_de_pago", "uso_cfdi",
+    "fecha_timbrado", "valid", "errors", "warnings", "ours",
+)
+_INSERT_DOCUMENT = (
+    f"INSERT INTO documents (uuid, raw_sha256, cadena_sha256, run_id, accepted, {', '.join(_DOC_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * (5 + len(_DOC_COLUMNS)))})"
+)
+_INSERT_PAYMENT = (
+    "INSERT INTO payments (payment_uuid, pago_index, docto_index, fecha_pago, forma_de_pago_p, moneda_p, tipo_cambio_p, monto, "
+    "invoice_uuid, serie, folio, moneda_dr, equivalencia_dr, num_parcialidad, imp_saldo_ant, imp_pagado, imp_saldo_insoluto) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+@dataclass(frozen=True)
+class InputOutcome:
+    """What happened to one input of a run."""
+
+    name: str
+    outcome: str
+    uuid: str | None = None
+    tipo: str | None = None
+    valid: bool | None = None
+    ours: bool | None = None
+    sha256: str | None = None
+    message: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.name, "outcome": self.outcome, "uuid": self.uuid, "type": self.tipo, "valid": self.valid,
+                "ours": self.ours, "sha256": self.sha256, "message": self.message}
+
+
+@dataclass
+class IngestReport:
+    run_id: int | None
+    inputs: list[InputOutcome] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        c = Counter(i.outcome for i in self.inputs)
+        out = {"inputs": len(self.inputs), **{k: c.get(k, 0) for k in OUTCOMES}}
+        stored = [i for i in self.inputs if i.outcome == "new"]
+        out["invalid"] = sum(1 for i in stored if i.valid is False)
+        out["not_ours"] = sum(1 for i in stored if i.ours is False)
+        return out
+
+    @property
+    def has_findings(self) -> bool:
+        c = self.counts()
+        return bool(c["conflict"] or c["rejected"] or c["invalid"])
+
+
+def ingest_paths(
+    db: Database,
+    paths: Sequence[str],
+    settings: Settings,
+    rfcs: Iterable[str],
+    *,
+    arguments: Sequence[str] = (),
+    accept_invalid: bool = False,
+    on_plan: Callable[[int], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> IngestReport:
+    """Validate every document under ``paths`` and store it in ``db``, in one transaction."""
+    ours = frozenset(r.strip().upper() for r in rfcs if r.strip())
+    if not ours:
+        raise LedgerError("the company's RFC is not configured: give --rfc RFC (repeatable) or rfc = [...] in cfdi-ar.toml")
+    migrate(db)
+    started = _now()
+    prepared = _prepare_all(paths, settings, ours, on_plan, on_progress)
+    try:
+        with db.write():
+            report = _write_run(db, prepared, started, arguments, accept_invalid)
+    except LedgerError:
+        raise
+    except Exception as exc:  # the run rolled back; keep a trace of it, then report
+        _log_failed_run(db, started, arguments, prepared, exc)
+        raise LedgerError(f"the ingest failed and nothing was stored: {type(exc).__name__}: {exc}") from exc
+    return report
+
+
+def _prepare_all(paths: Sequence[str], settings: Settings, ours: frozenset[str],
+                 on_plan: Callable[[int], None] | None, on_progress: Callable[[int], None] | None) -> list[Prepared]:
+    runtime = runtime_for(settings)
+    items, skipped = plan(paths, settings.limits, settings.exclude)
+    if on_plan is not None:
+        on_plan(len(items))
+    out: list[Prepared] = []
+    for loaded in iter_loaded(items, settings.limits):
+        result, ctx = inspect_loaded(loaded, runtime)
+        out.append(prepare(loaded.name, loaded.data, result, ctx, ours))
+        if on_progress is not None:
+            on_progress(1)
+    return out
+
+
+def _write_run(db: Database, prepared: list[Prepared], started: str, arguments: Sequence[str], accept_invalid: bool) -> IngestReport:
+    run_id = _insert_run(db, "ingest", started, arguments, "committed")
+    report = IngestReport(run_id)
+    existing = _existing(db, {p.uuid for p in prepared if p.uuid})
+    seen: dict[str, Prepared] = {}
+    for p in prepared:
+        outcome = _decide(p, existing.get(p.uuid) if p.uuid else None, seen.get(p.uuid) if p.uuid else None)
+        if outcome.outcome == "new":
+            _store(db, p, run_id, accepted=p.valid or accept_invalid)
+            seen[p.uuid] = p  # type: ignore[index]
+        elif outcome.outcome == "alternate":
+            _store_blob(db, p)
+            db.execute("INSERT INTO alternates (uuid, raw_sha256, name, run_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                       (p.uuid, p.sha256, p.name, run_id))
+        elif outcome.outcome == "conflict":
+            _store_blob(db, p)
+            db.execute("INSERT INTO conflicts (uuid, raw_sha256, cadena_sha256, name, reason, run_id) VALUES (?, ?, ?, ?, ?, ?) "
+                       "ON CONFLICT DO NOTHING", (p.uuid, p.sha256, p.cadena_sha256, p.name, outcome.message, run_id))
+        report.inputs.append(outcome)
+    db.executemany(
+        "INSERT INTO run_inputs (run_id, position, name, sha256, size, outcome, uuid, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        ((run_id, i, o.name, o.sha256, p.size, o.outcome, o.uuid, o.message or None)
+         for i, (o, p) in enumerate(zip(report.inputs, prepared))),
+    )
+    db.execute("UPDATE runs SET finished_at = ?, counts = ? WHERE id = ?", (_now(), json.dumps(report.counts()), run_id))
+    return report
+
+
+def _decide(p: Prepared, stored: tuple[str, str | None] | None, earlier: Prepared | None) -> InputOutcome:
+    def out(outcome: str, message: str = "") -> InputOutcome:
+        ours = bool(p.document.get("ours")) if p.document else None
+        return InputOutcome(p.name, outcome, p.uuid, p.tipo, p.valid if p.uuid else None, ours, p.sha256, message)
+
+    if p.uuid is None:
+        return out("rejected", p.problem or "not storable")
+    if earlier is not None:
+        stored = (earlier.sha256 or "", earlier.cadena_sha256)
+        if earlier.sha256 == p.sha256:
+            return out("duplicate_in_run", f"the same document was given twice in this run (first: {earlier.name})")
+    if stored is None:
+        return out("new")
+    raw, cadena = stored
+    if raw == p.sha256:
+        return out("already_present", "already in the ledger with the same content")
+    if cadena is not None and cadena == p.cadena_sha256 and p.valid:
+        return out("alternate", "same document (same cadena original) in other bytes; kept as an alternate copy")
+    return out("conflict", "a different document with this UUID is already in the ledger; kept aside for review, "
+                           "nothing overwritten")
+
+
+def _existing(db: Database, uuids: set[str]) -> dict[str, tuple[str, str | None]]:
+    found: dict[str, tuple[str, str | None]] = {}
+    ordered = sorted(uuids)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start:start + 500]
+        marks = ", ".join("?" * len(chunk))
+        for uuid, raw, cadena in db.fetchall(f"SELECT uuid, raw_sha256, cadena_sha256 FROM documents WHERE uuid IN ({marks})", chunk):
+            found[uuid] = (raw, cadena)
+    return found
+
+
+def _store_blob(db: Database, p: Prepared) -> None:
+    db.execute("INSERT INTO blobs (sha256, size, compression, data) VALUES (?, ?, 'zlib', ?) ON CONFLICT (sha256) DO NOTHING",
+               (p.sha256, p.size, p.compressed))
+
+
+def _store(db: Database, p: Prepared, run_id: int, *, accepted: bool) -> None:
+    _store_blob(db, p)
+    d = p.document
+    db.execute(_INSERT_DOCUMENT, (p.uuid, p.sha256, p.cadena_sha256, run_id, 1 if accepted else 0, *(d[c] for c in _DOC_COLUMNS)))
+    db.executemany("INSERT INTO findings (uuid, position, code, severity, message, xpath) VALUES (?, ?, ?, ?, ?, ?)", p.findings)
+    db.executemany(_INSERT_PAYMENT, p.payments)
+    db.executemany("INSERT INTO relations (uuid, tipo_relacion, related_uuid, position) VALUES (?, ?, ?, ?)", p.relations)
+
+
+def _insert_run(db: Database, command: str, started: str, arguments: Sequence[str], status: str, message: str | None = None) -> int:
+    params = (command, started, _user(), socket.gethostname(), json.dumps(list(arguments), ensure_ascii=False), __version__,
+              status, "{}", message)
+    sql = ("INSERT INTO runs (command, started_at, os_user, host, arguments, tool_version, status, counts, message) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
+    return int(db.fetchone(sql, params)[0])  # type: ignore[index]
+
+
+def _log_failed_run(db: Database, started: str, arguments: Sequence[str], prepared: list[Prepared], exc: BaseException) -> None:
+    try:
+        with db.write():
+            run_id = _insert_run(db, "ingest", started, arguments, "failed", f"{type(exc).__name__}: {exc}")
+            db.execute("UPDATE runs SET finished_at = ?, counts = ? WHERE id = ?",
+                       (_now(), json.dumps({"inputs": len(prepared)}), run_id))
+    except Exception:  # noqa: BLE001 - the ledger itself is failing; the caller reports the original error
+        pass
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name in this environment
+        return "unknown"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,149 @@
+"""One checked document → what the ledger stores about it. Pure: no IO, no database.
+
+:func:`prepare` turns an input (its bytes, its validation result and the
+context it was checked in) into a :class:`Prepared` record: the content
+hashes that make ingestion idempotent, the compressed bytes, and the rows of
+the ``documents``, ``findings``, ``payments`` and ``relations`` tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ..context import DocContext
+from ..findings import DocumentResult, Severity
+from ..model import Comprobante
+from ..rules.sello import cadena_of
+
+__all__ = ["Prepared", "prepare", "UUID_RE", "canonical_uuid"]
+
+UUID_RE = re.compile(r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}")
+
+
+def canonical_uuid(text: str | None) -> str | None:
+    """The ledger's key for a UUID: upper case, SAT's 8-4-4-4-12 shape; None when it is not one."""
+    if not text:
+        return None
+    value = text.strip().strip("{}").upper()
+    return value if UUID_RE.fullmatch(value) else None
+
+
+@dataclass
+class Prepared:
+    """What one input becomes. ``uuid`` None: nothing can be stored under a key (``problem`` says why)."""
+
+    name: str
+    sha256: str | None
+    size: int
+    result: DocumentResult
+    uuid: str | None = None
+    problem: str | None = None
+    cadena_sha256: str | None = None
+    compressed: bytes | None = None
+    document: dict[str, Any] = field(default_factory=dict)
+    findings: list[tuple[Any, ...]] = field(default_factory=list)
+    payments: list[tuple[Any, ...]] = field(default_factory=list)
+    relations: list[tuple[Any, ...]] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return self.result.valid
+
+    @property
+    def tipo(self) -> str | None:
+        return self.document.get("tipo")
+
+
+def prepare(name: str, data: bytes | None, result: DocumentResult, ctx: DocContext | None, rfcs: frozenset[str]) -> Prepared:
+    sha = hashlib.sha256(data).hexdigest() if data is not None else None
+    out = Prepared(name=name, sha256=sha, size=len(data or b""), result=result)
+    if ctx is None or data is None:
+        first = next((f for f in result.findings if f.severity is Severity.ERROR), None)
+        out.problem = first.message if first else "not a CFDI 4.0 document"
+        return out
+    try:
+        model = ctx.model
+    except Exception as exc:  # noqa: BLE001 - the validator reported it; here it only means "cannot key"
+        out.problem = f"cannot read the document: {exc}"
+        return out
+    uuid = canonical_uuid(model.timbre.uuid if model.timbre is not None else None)
+    if uuid is None:
+        out.problem = "no stamp (TimbreFiscalDigital) with a UUID: a document is kept in the ledger by its UUID"
+        return out
+    out.uuid = uuid
+    cadena = cadena_of(ctx)
+    out.cadena_sha256 = hashlib.sha256(cadena).hexdigest() if isinstance(cadena, bytes) else None
+    out.compressed = zlib.compress(data, 6)
+    out.document = _document_row(model, result, name, rfcs)
+    out.findings = [
+        (uuid, i, f.code, f.severity.label, f.message, f.path) for i, f in enumerate(result.findings)
+    ]
+    out.payments = _payment_rows(uuid, model)
+    out.relations = [
+        (uuid, rel.tipo_relacion or "", related, i)
+        for i, (rel, related) in enumerate((rel, r) for rel in model.cfdi_relacionados for r in rel.uuids)
+    ]
+    return out
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else value.isoformat(timespec="seconds")
+
+
+def _document_row(m: Comprobante, result: DocumentResult, name: str, rfcs: frozenset[str]) -> dict[str, Any]:
+    errors = sum(1 for f in result.findings if f.severity is Severity.ERROR)
+    warnings = sum(1 for f in result.findings if f.severity is Severity.WARNING)
+    emisor_rfc = (m.emisor.rfc or "").upper() if m.emisor else None
+    return {
+        "name": name,
+        "version": m.version,
+        "tipo": m.tipo_de_comprobante,
+        "serie": m.serie,
+        "folio": m.folio,
+        "fecha": _iso(m.fecha),
+        "emisor_rfc": emisor_rfc,
+        "emisor_nombre": m.emisor.nombre if m.emisor else None,
+        "receptor_rfc": (m.receptor.rfc or "").upper() if m.receptor else None,
+        "receptor_nombre": m.receptor.nombre if m.receptor else None,
+        "moneda": m.moneda,
+        "tipo_cambio": m.tipo_cambio,
+        "subtotal": m.subtotal,
+        "descuento": m.descuento,
+        "total": m.total,
+        "metodo_pago": m.metodo_pago,
+        "forma_pago": m.forma_pago,
+        "condiciones_de_pago": m.condiciones_de_pago,
+        "uso_cfdi": m.receptor.uso_cfdi if m.receptor else None,
+        "fecha_timbrado": _iso(m.timbre.fecha_timbrado) if m.timbre else None,
+        "valid": 1 if result.valid else 0,
+        "errors": errors,
+        "warnings": warnings,
+        "ours": 1 if emisor_rfc and emisor_rfc in rfcs else 0,
+    }
+
+
+def _payment_rows(uuid: str, m: Comprobante) -> list[tuple[Any, ...]]:
+    pagos = m.pagos
+    if pagos is None:
+        return []
+    rows: list[tuple[Any, ...]] = []
+    for i, pago in enumerate(pagos.pagos):
+        for j, d in enumerate(pago.doctos):
+            rows.append((
+                uuid, i, j, _iso(pago.fecha_pago), pago.forma_de_pago_p, pago.moneda_p, pago.tipo_cambio_p, pago.monto,
+                canonical_uuid(d.id_documento) or (d.id_documento or "").strip().upper(), d.serie, d.folio, d.moneda_dr,
+                d.equivalencia_dr, d.num_parcialidad, d.imp_saldo_ant, d.imp_pagado, d.imp_saldo_insoluto,
+            ))
+    return rows
+
+
+def decimal_or_none(value: Any) -> Decimal | None:
+    """An amount read back from either engine (text in SQLite, NUMERIC in PostgreSQL)."""
+    if value is None:
+        return None
+    return value if isinstance(value, Decimal) else Decimal(str(value))

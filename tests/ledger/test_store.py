@@ -1,0 +1,100 @@
+"""The store: opening, schema migrations, the single-writer transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from cfdi_ar.ledger import SCHEMA_VERSION, LedgerError, migrate, open_database, schema_version
+from cfdi_ar.ledger import schema as schema_module
+from cfdi_ar.ledger.schema import Migration
+
+
+def test_a_new_ledger_is_migrated_to_the_current_schema_version(ledger):
+    assert schema_version(ledger) == 0
+    assert migrate(ledger) == list(range(1, SCHEMA_VERSION + 1))
+    assert schema_version(ledger) == SCHEMA_VERSION
+    assert migrate(ledger) == []  # already current: nothing applied twice
+
+
+def test_a_ledger_written_by_a_newer_cfdi_ar_is_refused_not_downgraded(ledger):
+    migrate(ledger)
+    with ledger.write():
+        ledger.execute("INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
+                       (SCHEMA_VERSION + 1, "from the future", "2030-01-01T00:00:00Z"))
+    with pytest.raises(LedgerError, match="newer than this cfdi-ar"):
+        migrate(ledger)
+
+
+def test_a_later_migration_is_applied_forward_and_an_sqlite_ledger_with_data_is_copied_first(ledger, monkeypatch):
+    migrate(ledger)
+    with ledger.write():
+        ledger.execute("INSERT INTO runs (command, started_at, os_user, host, arguments, tool_version, status, counts) "
+                       "VALUES ('ingest', 't', 'u', 'h', '[]', '0', 'committed', '{}')")
+    extra = Migration(SCHEMA_VERSION + 1, "a test column", ("ALTER TABLE runs ADD COLUMN note TEXT",))
+    monkeypatch.setattr(schema_module, "MIGRATIONS", schema_module.MIGRATIONS + (extra,))
+    monkeypatch.setattr(schema_module, "SCHEMA_VERSION", extra.version)
+    assert migrate(ledger) == [extra.version]
+    assert ledger.fetchall("SELECT command, note FROM runs") == [("ingest", None)]  # the data is kept
+    if ledger.dialect == "sqlite":
+        copy = Path(f"{ledger.target}.before-v{extra.version}")
+        with sqlite3.connect(copy) as old:
+            assert old.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == SCHEMA_VERSION
+            assert old.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
+
+
+def test_a_failing_migration_applies_nothing(ledger, monkeypatch):
+    broken = Migration(SCHEMA_VERSION + 1, "broken", ("ALTER TABLE runs ADD COLUMN fine TEXT", "THIS IS NOT SQL"))
+    monkeypatch.setattr(schema_module, "MIGRATIONS", schema_module.MIGRATIONS + (broken,))
+    monkeypatch.setattr(schema_module, "SCHEMA_VERSION", broken.version)
+    with pytest.raises(Exception):
+        migrate(ledger)
+    assert schema_version(ledger) == 0 and not ledger.table_exists("runs")
+
+
+def test_a_write_transaction_rolls_back_everything_on_error(ledger):
+    migrate(ledger)
+    with pytest.raises(RuntimeError):
+        with ledger.write():
+            ledger.execute("INSERT INTO runs (command, started_at, os_user, host, arguments, tool_version, status, counts) "
+                           "VALUES ('ingest', 't', 'u', 'h', '[]', '0', 'committed', '{}')")
+            raise RuntimeError("boom")
+    assert ledger.scalar("SELECT count(*) FROM runs") == 0
+
+
+def test_uuids_are_stored_upper_case_only(ledger):
+    migrate(ledger)
+    with pytest.raises(Exception):
+        with ledger.write():
+            ledger.execute("INSERT INTO runs (id, command, started_at, os_user, host, arguments, tool_version, status, counts) "
+                           "VALUES (1, 'ingest', 't', 'u', 'h', '[]', '0', 'committed', '{}')")
+            ledger.execute("INSERT INTO blobs (sha256, size, compression, data) VALUES (?, 1, 'zlib', ?)", ("a" * 64, b"x"))
+            ledger.execute("INSERT INTO conflicts (uuid, raw_sha256, name, reason, run_id) VALUES (?, ?, 'n', 'r', 1)",
+                           ("d35c15fb-7964-4170-9bc6-9c1b2bf305f3", "a" * 64))
+
+
+def test_an_sqlite_ledger_uses_wal_full_sync_and_foreign_keys(tmp_path):
+    db = open_database(tmp_path / "l.db")
+    try:
+        assert db.scalar("PRAGMA journal_mode") == "wal"
+        assert db.scalar("PRAGMA synchronous") == 2  # FULL
+        assert db.scalar("PRAGMA foreign_keys") == 1
+    finally:
+        db.close()
+
+
+def test_a_ledger_in_a_missing_folder_or_a_file_that_is_not_sqlite_is_a_clear_error(tmp_path):
+    with pytest.raises(LedgerError, match="does not exist"):
+        open_database(tmp_path / "nope" / "l.db")
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(LedgerError, match="SQLite"):
+        open_database(junk)
+
+
+def test_an_unreachable_postgresql_server_is_a_clear_error():
+    pytest.importorskip("psycopg")
+    with pytest.raises(LedgerError, match="cannot connect"):
+        open_database("postgresql://nobody@/nodb?host=/nonexistent-socket-dir&port=1")
