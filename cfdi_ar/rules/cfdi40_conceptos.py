@@ -21,7 +21,7 @@ decimals than the currency (an Importe of "31" for 30.99).
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import Decimal
 from typing import Iterator
 
 from lxml import etree
@@ -31,7 +31,8 @@ from ..model import Concepto, ImpuestoConcepto, Parte
 from ..namespaces import CFDI40, TFD, q
 from ..sat.arith import importe_limits, impuesto_limits, places_of
 from ..xmltext import strip_accents
-from .common import COMERCIO_EXTERIOR, IEPS, IVA, M40, has_comercio_exterior, show, show_range
+from .common import COMERCIO_EXTERIOR, IEPS, IVA, M40, has_comercio_exterior, is_rounded_product, show, show_range
+from .facts import concept_nodes, concept_taxes, tasa_admitted
 from .registry import Kind, Violation, register_code, rule
 
 _B = Kind.BUSINESS
@@ -39,23 +40,6 @@ ZERO = Decimal(0)
 EXENTO = "Exento"
 _INFORMACION_ADUANERA = q(CFDI40, "InformacionAduanera")
 _COMPLEMENTO_CONCEPTO = q(CFDI40, "ComplementoConcepto")
-
-
-_EXACT = Context(prec=60, rounding=ROUND_HALF_UP)
-
-
-def _is_rounded_product(value: Decimal, a: Decimal, b: Decimal) -> bool:
-    """``value`` is a × b rounded half up to the decimals ``value`` is written with.
-
-    A fast path only: such a value always lies within SAT's limits (the exact product does, both
-    factors carrying at most six decimals so that half a unit exceeds SAT's 10^-12, and truncating
-    the lower / rounding up the upper limit only widens them), so the limits need computing only
-    when this fails.
-    """
-    try:
-        return _EXACT.quantize(_EXACT.multiply(a, b), value) == value
-    except ArithmeticError:  # absurdly long amounts (the schema rejects them): let the limits decide
-        return False
 
 
 # --------------------------------------------------------------------------- concept amounts
@@ -84,10 +68,9 @@ def valor_unitario_positivo(ctx: DocContext) -> Iterator[Violation]:
                             found=show(c.valor_unitario))
 
 
-def _importe_fuera(node: Concepto | Parte, cantidad: Decimal | None, valor_unitario: Decimal | None,
-                   importe: Decimal | None) -> Violation | None:
-    if cantidad is None or valor_unitario is None or importe is None or _is_rounded_product(importe, cantidad, valor_unitario):
-        return None
+def _importe_fuera(node: Concepto | Parte, cantidad: Decimal, valor_unitario: Decimal, importe: Decimal) -> Violation | None:
+    """The finding when Importe lies outside SAT's limits of Cantidad × ValorUnitario. Callers skip the nodes
+    with an amount unknown or whose Importe is the product rounded (:func:`is_rounded_product`: always within)."""
     low, high = importe_limits(cantidad, valor_unitario, places_of(importe))
     if low <= importe <= high:
         return None
@@ -106,7 +89,10 @@ def importe_concepto_en_limites(ctx: DocContext) -> Iterator[Violation]:
     truncated; LímiteSuperior = (Cantidad + 10^-d/2 − 10^-12) × (ValorUnitario + 10^-d/2 − 10^-12), rounded up.
     Both to the decimals written in Importe (see the module docstring for why not the currency's)."""
     for c in ctx.model.conceptos:
-        v = _importe_fuera(c, c.cantidad, c.valor_unitario, c.importe)
+        cantidad, valor_unitario, importe = c.cantidad, c.valor_unitario, c.importe
+        if cantidad is None or valor_unitario is None or importe is None or is_rounded_product(importe, cantidad, valor_unitario):
+            continue
+        v = _importe_fuera(c, cantidad, valor_unitario, importe)
         if v is not None:
             yield v
 
@@ -256,32 +242,34 @@ def impuestos_concepto_no_vacio(ctx: DocContext) -> Iterator[Violation]:
       gloss="A concept Traslado with TipoFactor Exento must not carry TasaOCuota or Importe.",
       source=M40, needs_schema=True)
 def traslado_exento_sin_tasa(ctx: DocContext) -> Iterator[Violation]:
-    for c in ctx.model.conceptos:
-        for t in c.traslados:
-            if t.tipo_factor == EXENTO:
-                extra = [f"{a}={t.el.get(a)}" for a in ("TasaOCuota", "Importe") if t.el.get(a) is not None]
-                if extra:
-                    yield Violation(f"TipoFactor is Exento but the Traslado carries {', '.join(extra)}", t.el, "TipoFactor",
-                                    expected="no TasaOCuota, no Importe", found=", ".join(extra))
+    if EXENTO not in concept_taxes(ctx).traslado_factors:
+        return
+    for t in concept_nodes(ctx).traslados:
+        if t.tipo_factor == EXENTO:
+            extra = [f"{a}={t.el.get(a)}" for a in ("TasaOCuota", "Importe") if t.el.get(a) is not None]
+            if extra:
+                yield Violation(f"TipoFactor is Exento but the Traslado carries {', '.join(extra)}", t.el, "TipoFactor",
+                                expected="no TasaOCuota, no Importe", found=", ".join(extra))
 
 
 @rule("CFDI40178", "Si el valor registrado es Tasa o Cuota, se deben registrar los atributos TasaOCuota e Importe", kind=_B,
       gloss="A concept Traslado with TipoFactor Tasa or Cuota must carry TasaOCuota and Importe.",
       source=M40, needs_schema=True)
 def traslado_tasa_con_importe(ctx: DocContext) -> Iterator[Violation]:
-    for c in ctx.model.conceptos:
-        for t in c.traslados:
-            if t.tipo_factor in ("Tasa", "Cuota"):
-                missing = [a for a in ("TasaOCuota", "Importe") if t.el.get(a) is None]
-                if missing:
-                    yield Violation(f"TipoFactor is {t.tipo_factor} but the Traslado lacks {' and '.join(missing)}", t.el,
-                                    "TipoFactor", expected="TasaOCuota and Importe", found=f"no {' and '.join(missing)}")
+    for t in concept_nodes(ctx).traslados:
+        if t.tasa_o_cuota is not None and t.importe is not None:
+            continue  # both read, so both written
+        if t.tipo_factor in ("Tasa", "Cuota"):
+            missing = [a for a in ("TasaOCuota", "Importe") if t.el.get(a) is None]
+            if missing:
+                yield Violation(f"TipoFactor is {t.tipo_factor} but the Traslado lacks {' and '.join(missing)}", t.el,
+                                "TipoFactor", expected="TasaOCuota and Importe", found=f"no {' and '.join(missing)}")
 
 
 def _tasa_fuera(ctx: DocContext, t: ImpuestoConcepto, *, traslado: bool) -> Violation | None:
     if t.tasa_o_cuota is None or t.tipo_factor in (None, EXENTO):
         return None
-    if ctx.runtime.catalogs.tasa_admitted(t.impuesto, t.tipo_factor, t.tasa_o_cuota, traslado=traslado):
+    if tasa_admitted(ctx, t.impuesto, t.tipo_factor, t.tasa_o_cuota, traslado=traslado):
         return None
     side = "transferred" if traslado else "withheld"
     return Violation(f"TasaOCuota {show(t.tasa_o_cuota)} is not a c_TasaOCuota value for a {side} tax {t.impuesto} "
@@ -293,19 +281,21 @@ def _tasa_fuera(ctx: DocContext, t: ImpuestoConcepto, *, traslado: bool) -> Viol
       kind=_B, gloss="A concept Traslado's TasaOCuota must be a c_TasaOCuota value (or within its range) for its Impuesto "
       "and TipoFactor, on the transfer side.", source=M40, needs_schema=True)
 def traslado_tasa_en_catalogo(ctx: DocContext) -> Iterator[Violation]:
-    for c in ctx.model.conceptos:
-        for t in c.traslados:
-            v = _tasa_fuera(ctx, t, traslado=True)
-            if v is not None:
-                yield v
+    for impuesto, factor, tasa in concept_taxes(ctx).traslado_rates:
+        if not tasa_admitted(ctx, impuesto, factor, tasa, traslado=True):
+            break
+    else:
+        return  # every rate the transfers use is in c_TasaOCuota
+    for t in concept_nodes(ctx).traslados:
+        v = _tasa_fuera(ctx, t, traslado=True)
+        if v is not None:
+            yield v
 
 
 def _impuesto_fuera(t: ImpuestoConcepto) -> Violation | None:
-    if t.base is None or t.tasa_o_cuota is None or t.importe is None or t.tipo_factor == EXENTO:
-        return None
-    if _is_rounded_product(t.importe, t.base, t.tasa_o_cuota):
-        return None
-    low, high = impuesto_limits(t.base, t.tasa_o_cuota, places_of(t.importe))
+    """The finding when a tax's Importe lies outside SAT's limits of Base × TasaOCuota. Callers skip the taxes
+    with an amount unknown, the exempt ones, and those whose Importe is the product rounded (always within)."""
+    low, high = impuesto_limits(t.base, t.tasa_o_cuota, places_of(t.importe))  # type: ignore[arg-type]
     if low <= t.importe <= high:
         return None
     return Violation(f"Importe {show(t.importe)} is outside {show_range(low, high)}, the limits of Base {show(t.base)} × "
@@ -320,31 +310,36 @@ def traslado_importe_en_limites(ctx: DocContext) -> Iterator[Violation]:
     """LímiteInferior = (Base − 10^-d(Base)/2) × TasaOCuota, truncated; LímiteSuperior = (Base + 10^-d(Base)/2
     − 10^-12) × TasaOCuota, rounded up; to the decimals written in Importe (module docstring). TipoFactor
     Cuota uses the same formula with the quota per unit."""
-    for c in ctx.model.conceptos:
-        for t in c.traslados:
-            v = _impuesto_fuera(t)
-            if v is not None:
-                yield v
+    for t in concept_nodes(ctx).traslados:
+        base, tasa, importe = t.base, t.tasa_o_cuota, t.importe
+        if base is None or tasa is None or importe is None or t.tipo_factor == EXENTO or is_rounded_product(importe, base, tasa):
+            continue
+        v = _impuesto_fuera(t)
+        if v is not None:
+            yield v
 
 
 @rule("CFDI40184", "El valor del campo TipoFactor que corresponde a Retención debe ser distinto de Exento", kind=_B,
       gloss="A concept Retencion cannot have TipoFactor Exento.", source=M40, needs_schema=True)
 def retencion_no_exenta(ctx: DocContext) -> Iterator[Violation]:
-    for c in ctx.model.conceptos:
-        for r in c.retenciones:
-            if r.tipo_factor == EXENTO:
-                yield Violation("a Retencion has TipoFactor Exento", r.el, "TipoFactor", expected="Tasa or Cuota", found=EXENTO)
+    for r in concept_nodes(ctx).retenciones:
+        if r.tipo_factor == EXENTO:
+            yield Violation("a Retencion has TipoFactor Exento", r.el, "TipoFactor", expected="Tasa or Cuota", found=EXENTO)
 
 
 @rule("CFDI40185", "El valor del campo TasaOCuota que corresponde a Retención no contiene un valor del catálogo c_TasaOCuota o se encuentra fuera de rango",
       kind=_B, gloss="A concept Retencion's TasaOCuota must be a c_TasaOCuota value (or within its range) for its Impuesto "
       "and TipoFactor, on the withholding side.", source=M40, needs_schema=True)
 def retencion_tasa_en_catalogo(ctx: DocContext) -> Iterator[Violation]:
-    for c in ctx.model.conceptos:
-        for r in c.retenciones:
-            v = _tasa_fuera(ctx, r, traslado=False)
-            if v is not None:
-                yield v
+    for impuesto, factor, tasa in concept_taxes(ctx).retencion_rates:
+        if not tasa_admitted(ctx, impuesto, factor, tasa, traslado=False):
+            break
+    else:
+        return  # every rate the withholdings use is in c_TasaOCuota
+    for r in concept_nodes(ctx).retenciones:
+        v = _tasa_fuera(ctx, r, traslado=False)
+        if v is not None:
+            yield v
 
 
 @rule("CFDI40186", "El valor del campo Importe que corresponde a Retención no se encuentra entre el limite inferior y superior permitido",
@@ -352,11 +347,13 @@ def retencion_tasa_en_catalogo(ctx: DocContext) -> Iterator[Violation]:
       "(truncated / rounded up to the decimals written in Importe).", source=M40, needs_schema=True)
 def retencion_importe_en_limites(ctx: DocContext) -> Iterator[Violation]:
     """Same limits as CFDI40180, for the withheld taxes."""
-    for c in ctx.model.conceptos:
-        for r in c.retenciones:
-            v = _impuesto_fuera(r)
-            if v is not None:
-                yield v
+    for r in concept_nodes(ctx).retenciones:
+        base, tasa, importe = r.base, r.tasa_o_cuota, r.importe
+        if base is None or tasa is None or importe is None or r.tipo_factor == EXENTO or is_rounded_product(importe, base, tasa):
+            continue
+        v = _impuesto_fuera(r)
+        if v is not None:
+            yield v
 
 
 # --------------------------------------------------------------------------- ACuentaTerceros
@@ -371,12 +368,16 @@ register_code("CFDI40187", "El campo RfcACuentaTerceros no se encuentra en la li
       source=M40, needs_schema=True)
 def tercero_distinto(ctx: DocContext) -> Iterator[Violation]:
     m = ctx.model
-    emisor = (m.emisor.rfc or "").upper() if m.emisor else ""
-    receptor = (m.receptor.rfc or "").upper() if m.receptor else ""
+    emisor = receptor = ""
+    compared = False
     for c in m.conceptos:
         t = c.a_cuenta_terceros
         if t is None or not t.rfc:
             continue
+        if not compared:  # the parties' RFCs, once a third party needs them
+            emisor = (m.emisor.rfc or "").upper() if m.emisor else ""
+            receptor = (m.receptor.rfc or "").upper() if m.receptor else ""
+            compared = True
         rfc = t.rfc.upper()
         if rfc in (emisor, receptor):
             who = "Emisor" if rfc == emisor else "Receptor"
@@ -421,11 +422,10 @@ def pedimento_sin_comercio_exterior(ctx: DocContext) -> Iterator[Violation]:
       gloss="Every Parte's ValorUnitario must be greater than zero.", source=M40, needs_schema=True)
 def parte_valor_unitario_positivo(ctx: DocContext) -> Iterator[Violation]:
     """SAT's row names no document types (unlike CFDI40166 for the concept), so it applies to every type."""
-    for c in ctx.model.conceptos:
-        for p in c.partes:
-            if p.valor_unitario is not None and p.valor_unitario <= ZERO:
-                yield Violation(f"the Parte's ValorUnitario is {show(p.valor_unitario)}; it must be greater than 0", p.el,
-                                "ValorUnitario", expected="> 0", found=show(p.valor_unitario))
+    for p in concept_nodes(ctx).partes:
+        if p.valor_unitario is not None and p.valor_unitario <= ZERO:
+            yield Violation(f"the Parte's ValorUnitario is {show(p.valor_unitario)}; it must be greater than 0", p.el,
+                            "ValorUnitario", expected="> 0", found=show(p.valor_unitario))
 
 
 @rule("CFDI40198", "El valor del campo Importe del nodo Parte no se encuentra entre el limite inferior y superior permitido",
@@ -433,11 +433,13 @@ def parte_valor_unitario_positivo(ctx: DocContext) -> Iterator[Violation]:
       "(truncated / rounded up to the decimals written in Importe).", source=M40, needs_schema=True)
 def parte_importe_en_limites(ctx: DocContext) -> Iterator[Violation]:
     """Same formula and decimals as CFDI40167."""
-    for c in ctx.model.conceptos:
-        for p in c.partes:
-            v = _importe_fuera(p, p.cantidad, p.valor_unitario, p.importe)
-            if v is not None:
-                yield v
+    for p in concept_nodes(ctx).partes:
+        cantidad, valor_unitario, importe = p.cantidad, p.valor_unitario, p.importe
+        if cantidad is None or valor_unitario is None or importe is None or is_rounded_product(importe, cantidad, valor_unitario):
+            continue
+        v = _importe_fuera(p, cantidad, valor_unitario, importe)
+        if v is not None:
+            yield v
 
 
 @rule("CFDI40200", "El campo NumeroPedimento del nodo Parte no debe existir si se incluye el complemento de comercio exterior",
@@ -446,10 +448,9 @@ def parte_importe_en_limites(ctx: DocContext) -> Iterator[Violation]:
 def parte_pedimento_sin_comercio_exterior(ctx: DocContext) -> Iterator[Violation]:
     if not has_comercio_exterior(ctx):
         return
-    for c in ctx.model.conceptos:
-        for p in c.partes:
-            if p.informacion_aduanera:
-                for ia in _pedimentos(p.el):
-                    yield Violation(f"NumeroPedimento {ia.get('NumeroPedimento')} is registered on a Parte of a document "
-                                    "with the Comercio Exterior complement", ia, "NumeroPedimento",
-                                    expected="<absent>", found=ia.get("NumeroPedimento"))
+    for p in concept_nodes(ctx).partes:
+        if p.informacion_aduanera:
+            for ia in _pedimentos(p.el):
+                yield Violation(f"NumeroPedimento {ia.get('NumeroPedimento')} is registered on a Parte of a document "
+                                "with the Comercio Exterior complement", ia, "NumeroPedimento",
+                                expected="<absent>", found=ia.get("NumeroPedimento"))

@@ -24,60 +24,24 @@ from typing import Iterator
 from lxml import etree
 
 from ..context import DocContext
-from ..sat.arith import places_of, redondeo
-from .common import M40, moneda_places, show, too_many_decimals
+from .common import M40, decimals_of, moneda_places, rounded_sum_differs, show, too_many_decimals
+from .facts import EXENTO, ConceptTaxes, TrasladoKey, concept_nodes, concept_taxes, tasa_admitted, traslado_key
 from .registry import Kind, Violation, rule
 
-__all__ = ["ConceptTaxes", "concept_taxes"]
+__all__ = ["ConceptTaxes", "concept_taxes"]  # (defined in .facts)
 
 _B = Kind.BUSINESS
 ZERO = Decimal(0)
-EXENTO = "Exento"
-TrasladoKey = tuple[str | None, str | None, Decimal | None]  # (Impuesto, TipoFactor, TasaOCuota); TasaOCuota None for Exento
-
-
-class ConceptTaxes:
-    """The concepts' taxes summed per summary key (computed once per document)."""
-
-    __slots__ = ("traslado_base", "traslado_importe", "retencion_importe")
-
-    def __init__(self) -> None:
-        self.traslado_base: dict[TrasladoKey, Decimal] = {}
-        self.traslado_importe: dict[TrasladoKey, Decimal] = {}
-        self.retencion_importe: dict[str | None, Decimal] = {}
-
-
-def _key(impuesto: str | None, factor: str | None, tasa: Decimal | None) -> TrasladoKey:
-    return (impuesto, factor, None if factor == EXENTO else tasa)
-
-
-def _compute(ctx: DocContext) -> ConceptTaxes:
-    out = ConceptTaxes()
-    for c in ctx.model.conceptos:
-        for t in c.traslados:
-            key = _key(t.impuesto, t.tipo_factor, t.tasa_o_cuota)
-            if t.base is not None:
-                out.traslado_base[key] = out.traslado_base.get(key, ZERO) + t.base
-            if t.importe is not None:
-                out.traslado_importe[key] = out.traslado_importe.get(key, ZERO) + t.importe
-        for r in c.retenciones:
-            if r.importe is not None:
-                out.retencion_importe[r.impuesto] = out.retencion_importe.get(r.impuesto, ZERO) + r.importe
-    return out
-
-
-def concept_taxes(ctx: DocContext) -> ConceptTaxes:
-    return ctx.memo("cfdi40.concept_taxes", _compute)
 
 
 @rule("CFDI40201", "Cuando el TipoDeComprobante sea T o P, el nodo Impuestos no debe existir", kind=_B,
       gloss="Transfer (T) and payment (P) documents carry no Comprobante/cfdi:Impuestos.", source=M40, needs_schema=True,
       types=("T", "P"))
-def sin_impuestos_en_t_p(ctx: DocContext) -> Iterator[Violation]:
+def sin_impuestos_en_t_p(ctx: DocContext) -> list[Violation] | None:
     imp = ctx.model.impuestos
     if imp is not None:
-        yield Violation(f"a type {ctx.model.tipo_de_comprobante} document carries cfdi:Impuestos", imp.el,
-                        expected="<absent>", found="cfdi:Impuestos")
+        return [Violation(f"a type {ctx.model.tipo_de_comprobante} document carries cfdi:Impuestos", imp.el,
+                          expected="<absent>", found="cfdi:Impuestos")]
 
 
 def _decimals(ctx: DocContext, places: int | None, value: Decimal | None, el: etree._Element, attribute: str,
@@ -85,88 +49,80 @@ def _decimals(ctx: DocContext, places: int | None, value: Decimal | None, el: et
     if not too_many_decimals(value, places):
         return None
     assert value is not None
-    return Violation(f"{what} {show(value)} has {places_of(value)} decimals; {ctx.model.moneda} allows {places}",
-                     el, attribute, expected=f"<= {places} decimals", found=str(places_of(value)))
-
-
-def _rounded_sum_differs(written: Decimal, total: Decimal, places: int) -> Decimal | None:
-    """The redondeo of ``total`` when ``written`` is not it, else None."""
-    if written == total and places_of(written) <= places:
-        return None  # already at the currency's decimals: redondeo(total) == total
-    expected = redondeo(total, places)
-    return None if written == expected else expected
+    return Violation(f"{what} {show(value)} has {decimals_of(value)} decimals; {ctx.model.moneda} allows {places}",
+                     el, attribute, expected=f"<= {places} decimals", found=str(decimals_of(value)))
 
 
 @rule("CFDI40202", "El valor del campo TotalImpuestosRetenidos debe tener hasta la cantidad de decimales que soporte la moneda",
       kind=_B, gloss="TotalImpuestosRetenidos may carry at most the currency's decimals (c_Moneda).", source=M40, needs_schema=True)
-def total_retenidos_decimales(ctx: DocContext) -> Iterator[Violation]:
+def total_retenidos_decimales(ctx: DocContext) -> list[Violation] | None:
     imp = ctx.model.impuestos
     if imp is not None and imp.total_impuestos_retenidos is not None:
         v = _decimals(ctx, moneda_places(ctx), imp.total_impuestos_retenidos, imp.el, "TotalImpuestosRetenidos",
                       "TotalImpuestosRetenidos")
         if v is not None:
-            yield v
+            return [v]
 
 
 @rule("CFDI40203", "El valor del campo TotalImpuestosRetenidos debe ser igual a la suma de los importes registrados en el elemento hijo Retencion",
       kind=_B, gloss="TotalImpuestosRetenidos must equal the sum of the summary Retencion@Importe values.", source=M40,
       needs_schema=True)
-def total_retenidos_es_suma(ctx: DocContext) -> Iterator[Violation]:
+def total_retenidos_es_suma(ctx: DocContext) -> list[Violation] | None:
     imp = ctx.model.impuestos
     if imp is None or imp.total_impuestos_retenidos is None:
-        return
+        return None
     expected = ZERO
     for r in imp.retenciones:
         if r.importe is None:
-            return  # a missing Importe is another rule's business
+            return None  # a missing Importe is another rule's business
         expected += r.importe
     if imp.total_impuestos_retenidos != expected:
-        yield Violation(f"TotalImpuestosRetenidos {show(imp.total_impuestos_retenidos)} is not the sum of the Retencion "
-                        f"Importe values, {show(expected)}", imp.el, "TotalImpuestosRetenidos", expected=show(expected),
-                        found=show(imp.total_impuestos_retenidos))
+        return [Violation(f"TotalImpuestosRetenidos {show(imp.total_impuestos_retenidos)} is not the sum of the Retencion "
+                          f"Importe values, {show(expected)}", imp.el, "TotalImpuestosRetenidos", expected=show(expected),
+                          found=show(imp.total_impuestos_retenidos))]
 
 
 @rule("CFDI40204", "El valor del campo TotalImpuestosTrasladados debe tener hasta la cantidad de decimales que soporte la moneda",
       kind=_B, gloss="TotalImpuestosTrasladados may carry at most the currency's decimals (c_Moneda).", source=M40,
       needs_schema=True)
-def total_trasladados_decimales(ctx: DocContext) -> Iterator[Violation]:
+def total_trasladados_decimales(ctx: DocContext) -> list[Violation] | None:
     imp = ctx.model.impuestos
     if imp is not None and imp.total_impuestos_trasladados is not None:
         v = _decimals(ctx, moneda_places(ctx), imp.total_impuestos_trasladados, imp.el, "TotalImpuestosTrasladados",
                       "TotalImpuestosTrasladados")
         if v is not None:
-            yield v
+            return [v]
 
 
 @rule("CFDI40205", "El valor del campo TotalImpuestosTrasladados no es igual a la suma de los importes registrados en el elemento hijo Traslado",
       kind=_B, gloss="TotalImpuestosTrasladados must equal the sum of the summary Traslado@Importe values (exempt ones carry none).",
       source=M40, needs_schema=True)
-def total_trasladados_es_suma(ctx: DocContext) -> Iterator[Violation]:
+def total_trasladados_es_suma(ctx: DocContext) -> list[Violation] | None:
     imp = ctx.model.impuestos
     if imp is None or imp.total_impuestos_trasladados is None:
-        return
+        return None
     expected = ZERO
     for t in imp.traslados:
         if t.importe is not None:
             expected += t.importe
         elif t.tipo_factor != EXENTO:
-            return  # a missing Importe is another rule's business
+            return None  # a missing Importe is another rule's business
     if imp.total_impuestos_trasladados != expected:
-        yield Violation(f"TotalImpuestosTrasladados {show(imp.total_impuestos_trasladados)} is not the sum of the Traslado "
-                        f"Importe values, {show(expected)}", imp.el, "TotalImpuestosTrasladados", expected=show(expected),
-                        found=show(imp.total_impuestos_trasladados))
+        return [Violation(f"TotalImpuestosTrasladados {show(imp.total_impuestos_trasladados)} is not the sum of the Traslado "
+                          f"Importe values, {show(expected)}", imp.el, "TotalImpuestosTrasladados", expected=show(expected),
+                          found=show(imp.total_impuestos_trasladados))]
 
 
 @rule("CFDI40206", "Debe existir el campo TotalImpuestosRetenidos cuando existe el nodo Retenciones", kind=_B,
       gloss="When Comprobante/cfdi:Impuestos carries Retenciones, TotalImpuestosRetenidos must be present.",
       source=M40, needs_schema=True)
-def retenciones_requieren_total(ctx: DocContext) -> Iterator[Violation]:
+def retenciones_requieren_total(ctx: DocContext) -> list[Violation] | None:
     """The summary's Retenciones node is present (gncys: "Existe nodo Retenciones sin TotalImpuestosRetenidos").
     CFDI40209 is the same demand made from the concepts' retentions."""
     imp = ctx.model.impuestos
     if imp is not None and imp.retenciones and imp.el.get("TotalImpuestosRetenidos") is None:
-        yield Violation("cfdi:Impuestos carries Retenciones but no TotalImpuestosRetenidos", imp.el, "TotalImpuestosRetenidos",
-                        expected="TotalImpuestosRetenidos", found="<absent>")
+        return [Violation("cfdi:Impuestos carries Retenciones but no TotalImpuestosRetenidos", imp.el, "TotalImpuestosRetenidos",
+                          expected="TotalImpuestosRetenidos", found="<absent>")]
 
 
 @rule("CFDI40208", "Debe haber sólo un registro por cada tipo de impuesto retenido", kind=_B,
@@ -186,20 +142,20 @@ def una_retencion_por_impuesto(ctx: DocContext) -> Iterator[Violation]:
 @rule("CFDI40209", "Debe existir el campo TotalImpuestosRetenidos cuando existan conceptos con retenciones", kind=_B,
       gloss="When any concept withholds a tax, Comprobante/cfdi:Impuestos must carry TotalImpuestosRetenidos.",
       source=M40, needs_schema=True)
-def retenciones_de_conceptos_requieren_total(ctx: DocContext) -> Iterator[Violation]:
+def retenciones_de_conceptos_requieren_total(ctx: DocContext) -> list[Violation] | None:
     """SAT's row (gncys) ties the demand to a Retencion Importe; since the summary's Retenciones node is
     CFDI40206's, we read this one from the concepts' retentions, the way KPac's verbatim CFDI40212 reads
     the concepts' transfers ("cuando existan conceptos con un TipoFactor distinto a Exento")."""
+    if not concept_nodes(ctx).retenciones:
+        return None
     imp = ctx.model.impuestos
     if imp is not None and imp.el.get("TotalImpuestosRetenidos") is not None:
-        return
-    if not any(c.retenciones for c in ctx.model.conceptos):
-        return
+        return None
     el = imp.el if imp is not None else ctx.root
-    yield Violation("concepts withhold taxes but the document has no TotalImpuestosRetenidos"
-                    + ("" if imp is not None else " (no cfdi:Impuestos at all)"), el,
-                    "TotalImpuestosRetenidos" if imp is not None else None,
-                    expected="TotalImpuestosRetenidos", found="<absent>")
+    return [Violation("concepts withhold taxes but the document has no TotalImpuestosRetenidos"
+                      + ("" if imp is not None else " (no cfdi:Impuestos at all)"), el,
+                      "TotalImpuestosRetenidos" if imp is not None else None,
+                      expected="TotalImpuestosRetenidos", found="<absent>")]
 
 
 @rule("CFDI40210", "El valor del campo Importe correspondiente a Retención debe tener hasta la cantidad de decimales que soporte la moneda",
@@ -229,7 +185,7 @@ def retencion_importe_es_suma(ctx: DocContext) -> Iterator[Violation]:
     for r in imp.retenciones:
         if r.importe is None:
             continue
-        expected = _rounded_sum_differs(r.importe, sums.get(r.impuesto, ZERO), places)
+        expected = rounded_sum_differs(r.importe, sums.get(r.impuesto, ZERO), places)
         if expected is not None:
             yield Violation(f"the Retencion {r.impuesto} Importe {show(r.importe)} is not the rounded sum of the concepts' "
                             f"retentions of {r.impuesto}, {show(expected)}", r.el, "Importe", expected=show(expected),
@@ -239,17 +195,17 @@ def retencion_importe_es_suma(ctx: DocContext) -> Iterator[Violation]:
 @rule("CFDI40212", "Debe existir el atributo TotalImpuestosTrasladados, cuando existan conceptos con un TipoFactor distinto a Exento",
       kind=_B, gloss="When any concept Traslado has TipoFactor Tasa or Cuota, Comprobante/cfdi:Impuestos must carry "
       "TotalImpuestosTrasladados.", source=M40, needs_schema=True)
-def traslados_requieren_total(ctx: DocContext) -> Iterator[Violation]:
+def traslados_requieren_total(ctx: DocContext) -> list[Violation] | None:
     imp = ctx.model.impuestos
-    if imp is not None and imp.el.get("TotalImpuestosTrasladados") is not None:
-        return
-    if not any(t.tipo_factor != EXENTO for c in ctx.model.conceptos for t in c.traslados):
-        return
+    if imp is not None and (imp.total_impuestos_trasladados is not None or imp.el.get("TotalImpuestosTrasladados") is not None):
+        return None
+    if not any(factor != EXENTO for factor in concept_taxes(ctx).traslado_factors):
+        return None
     el = imp.el if imp is not None else ctx.root
-    yield Violation("concepts transfer taxes with TipoFactor Tasa or Cuota but the document has no TotalImpuestosTrasladados"
-                    + ("" if imp is not None else " (no cfdi:Impuestos at all)"), el,
-                    "TotalImpuestosTrasladados" if imp is not None else None,
-                    expected="TotalImpuestosTrasladados", found="<absent>")
+    return [Violation("concepts transfer taxes with TipoFactor Tasa or Cuota but the document has no TotalImpuestosTrasladados"
+                      + ("" if imp is not None else " (no cfdi:Impuestos at all)"), el,
+                      "TotalImpuestosTrasladados" if imp is not None else None,
+                      expected="TotalImpuestosTrasladados", found="<absent>")]
 
 
 @rule("CFDI40213", "En caso de que sólo existan conceptos con TipoFactor Exento, en este nodo solo deben existir los atributos Base, Impuesto y TipoFactor",
@@ -295,8 +251,8 @@ def _base_checks(ctx: DocContext, exento: bool) -> Iterator[Violation]:
             continue
         if sums is None:
             sums = concept_taxes(ctx).traslado_base
-        key = _key(t.impuesto, t.tipo_factor, t.tasa_o_cuota)
-        expected = _rounded_sum_differs(t.base, sums.get(key, ZERO), places)
+        key = traslado_key(t.impuesto, t.tipo_factor, t.tasa_o_cuota)
+        expected = rounded_sum_differs(t.base, sums.get(key, ZERO), places)
         if expected is not None:
             what = f"{t.impuesto} Exento" if exento else f"{t.impuesto} {t.tipo_factor} {show(t.tasa_o_cuota)}"
             yield Violation(f"the Traslado {what} Base {show(t.base)} is not the rounded sum of the concepts' bases with "
@@ -309,7 +265,7 @@ def _base_checks(ctx: DocContext, exento: bool) -> Iterator[Violation]:
 def traslado_base_es_suma(ctx: DocContext) -> Iterator[Violation]:
     """The Tasa/Cuota case (module docstring). A summary Traslado without TasaOCuota is skipped: the missing
     rate, not the sum, is what is wrong with it."""
-    yield from _base_checks(ctx, exento=False)
+    return _base_checks(ctx, exento=False)
 
 
 @rule("CFDI40216", "El importe del campo Base correspondiente a Traslado no es igual al redondeo de la suma de los importes de las bases trasladados registrados en los conceptos",
@@ -317,7 +273,7 @@ def traslado_base_es_suma(ctx: DocContext) -> Iterator[Violation]:
       "sum of the concepts' exempt Traslado bases of the same Impuesto.", source=M40, needs_schema=True)
 def traslado_exento_base_es_suma(ctx: DocContext) -> Iterator[Violation]:
     """The Exento case (module docstring): exempt transfers carry no TasaOCuota, so they are summed per Impuesto."""
-    yield from _base_checks(ctx, exento=True)
+    return _base_checks(ctx, exento=True)
 
 
 @rule("CFDI40218", "Debe haber sólo un registro con la misma combinación de impuesto, factor y tasa por cada traslado", kind=_B,
@@ -328,7 +284,7 @@ def un_traslado_por_combinacion(ctx: DocContext) -> Iterator[Violation]:
         return
     seen: set[TrasladoKey] = set()
     for t in imp.traslados:
-        key = _key(t.impuesto, t.tipo_factor, t.tasa_o_cuota)
+        key = traslado_key(t.impuesto, t.tipo_factor, t.tasa_o_cuota)
         if key in seen:
             combo = f"{t.impuesto}, {t.tipo_factor}" + ("" if key[2] is None else f", {show(t.tasa_o_cuota)}")
             yield Violation(f"a second summary Traslado for ({combo})", t.el, "Impuesto", expected=f"one Traslado ({combo})",
@@ -343,11 +299,10 @@ def traslado_global_tasa_en_catalogo(ctx: DocContext) -> Iterator[Violation]:
     imp = ctx.model.impuestos
     if imp is None:
         return
-    catalogs = ctx.runtime.catalogs
     for t in imp.traslados:
         if t.tasa_o_cuota is None or t.tipo_factor in (None, EXENTO):
             continue
-        if not catalogs.tasa_admitted(t.impuesto, t.tipo_factor, t.tasa_o_cuota, traslado=True):
+        if not tasa_admitted(ctx, t.impuesto, t.tipo_factor, t.tasa_o_cuota, traslado=True):
             yield Violation(f"TasaOCuota {show(t.tasa_o_cuota)} is not a c_TasaOCuota value for a transferred tax "
                             f"{t.impuesto} with TipoFactor {t.tipo_factor}", t.el, "TasaOCuota",
                             expected=f"c_TasaOCuota ({t.impuesto}, {t.tipo_factor})", found=show(t.tasa_o_cuota))
@@ -382,7 +337,7 @@ def traslado_importe_es_suma(ctx: DocContext) -> Iterator[Violation]:
     for t in imp.traslados:
         if t.importe is None or t.tipo_factor == EXENTO or t.tasa_o_cuota is None:
             continue
-        expected = _rounded_sum_differs(t.importe, sums.get(_key(t.impuesto, t.tipo_factor, t.tasa_o_cuota), ZERO), places)
+        expected = rounded_sum_differs(t.importe, sums.get(traslado_key(t.impuesto, t.tipo_factor, t.tasa_o_cuota), ZERO), places)
         if expected is not None:
             yield Violation(f"the Traslado {t.impuesto} {t.tipo_factor} {show(t.tasa_o_cuota)} Importe {show(t.importe)} is not "
                             f"the rounded sum of the concepts' Importe with the same key, {show(expected)}", t.el, "Importe",

@@ -41,31 +41,42 @@ _IMPUESTOS = q(CFDI40, "Impuestos")
 _CONCEPTO_CHILDREN_ALLOWED = frozenset({"ACuentaTerceros", "Impuestos"})  # Impuestos: CRP20123's
 
 
-def _must_not_exist(el: etree._Element, attribute: str, where: str) -> Iterator[Violation]:
+# The three shapes of these rules, each returning the finding as a one-item list (None when the
+# node complies) so a rule can return it as its result.
+
+
+def _must_not_exist(el: etree._Element, attribute: str, where: str, text: str | None = "") -> list[Violation] | None:
+    """``text``, when given, is the model's text field for the attribute, None exactly when the attribute is
+    absent (then the element need not be read); by default the element is read."""
+    if text is None:
+        return None
     raw = el.get(attribute)
-    if raw is not None:
-        yield Violation(
-            f'{where} carries {attribute}="{raw}"; a payment receipt (type P) must not register it',
-            el, attribute, expected="<absent>", found=raw,
-        )
+    if raw is None:
+        return None
+    return [Violation(
+        f'{where} carries {attribute}="{raw}"; a payment receipt (type P) must not register it',
+        el, attribute, expected="<absent>", found=raw,
+    )]
 
 
-def _must_be(el: etree._Element, attribute: str, value: str | None, required: str, where: str) -> Iterator[Violation]:
-    if value is not None and value != required:
-        yield Violation(
-            f'{where} {attribute} is "{value}"; a payment receipt (type P) requires "{required}"',
-            el, attribute, expected=required, found=value,
-        )
+def _must_be(el: etree._Element, attribute: str, value: str | None, required: str, where: str) -> list[Violation] | None:
+    if value is None or value == required:
+        return None
+    return [Violation(
+        f'{where} {attribute} is "{value}"; a payment receipt (type P) requires "{required}"',
+        el, attribute, expected=required, found=value,
+    )]
 
 
 def _amount_must_be(el: etree._Element, attribute: str, value: Decimal | None, required: Decimal,
-                    where: str) -> Iterator[Violation]:
-    if value is not None and value != required:
-        raw = el.get(attribute)
-        yield Violation(
-            f"{where} {attribute} is {raw}; a payment receipt (type P) requires {required}",
-            el, attribute, expected=str(required), found=raw,
-        )
+                    where: str) -> list[Violation] | None:
+    if value is None or value == required:
+        return None
+    raw = el.get(attribute)
+    return [Violation(
+        f"{where} {attribute} is {raw}; a payment receipt (type P) requires {required}",
+        el, attribute, expected=str(required), found=raw,
+    )]
 
 
 def _rep(ctx: DocContext) -> bool:
@@ -82,7 +93,7 @@ def _conceptos(ctx: DocContext) -> tuple[Concepto, ...]:
 
 @rule("CRP20101", 'El valor del campo TipoDeComprobante debe ser "P"', kind=_B, source=MP, needs_schema=True,
       gloss="A CFDI carrying the Pagos 2.0 complement must be of type P (pago).")
-def tipo_de_comprobante_p(ctx: DocContext) -> Iterator[Violation]:
+def tipo_de_comprobante_p(ctx: DocContext) -> list[Violation] | None:
     """SAT: a document with the Pagos 2.0 complement has TipoDeComprobante "P".
 
     Runs on every type (a wrong type is the very error), so it first checks, cheaply, that
@@ -91,83 +102,74 @@ def tipo_de_comprobante_p(ctx: DocContext) -> Iterator[Violation]:
     model = ctx.model
     tipo = model.tipo_de_comprobante
     if tipo == "P" or tipo is None or PAGOS20 not in model.complementos:
-        return
-    yield Violation(
-        f'TipoDeComprobante is "{tipo}" but the document carries the Pagos 2.0 complement, which requires "P"',
-        ctx.root, "TipoDeComprobante", expected="P", found=tipo,
-    )
+        return None
+    return [Violation(
+          f'TipoDeComprobante is "{tipo}" but the document carries the Pagos 2.0 complement, which requires "P"',
+          ctx.root, "TipoDeComprobante", expected="P", found=tipo,
+    )]
 
 
 @rule("CRP20102", 'El valor del campo Exportacion debe ser "01"', kind=_B, source=MP, needs_schema=True, types=_P,
       gloss='A payment receipt is not an export: Exportacion must be "01".')
-def exportacion_01(ctx: DocContext) -> Iterator[Violation]:
+def exportacion_01(ctx: DocContext) -> list[Violation] | None:
     """SAT: Exportacion of a type P document is "01" (No aplica)."""
-    if _rep(ctx):
-        yield from _must_be(ctx.root, "Exportacion", ctx.model.exportacion, "01", "the receipt's")
+    return _must_be(ctx.root, "Exportacion", ctx.model.exportacion, "01", "the receipt's") if _rep(ctx) else None
 
 
 @rule("CRP20103", 'El valor del campo SubTotal debe ser cero "0".', kind=_B, source=MP, needs_schema=True, types=_P,
       gloss="A payment receipt has SubTotal 0: its amounts are in the Pagos complement.")
-def subtotal_cero(ctx: DocContext) -> Iterator[Violation]:
+def subtotal_cero(ctx: DocContext) -> list[Violation] | None:
     """SAT: SubTotal is "0". Compared by value: "0.00" is zero (see the module notes)."""
-    if _rep(ctx):
-        yield from _amount_must_be(ctx.root, "SubTotal", ctx.model.subtotal, ZERO, "the receipt's")
+    return _amount_must_be(ctx.root, "SubTotal", ctx.model.subtotal, ZERO, "the receipt's") if _rep(ctx) else None
 
 
 @rule("CRP20104", 'El valor del campo Moneda debe ser "XXX".', kind=_B, source=MP, needs_schema=True, types=_P,
       gloss='A payment receipt has no currency of its own: Moneda must be "XXX" (each Pago has MonedaP).')
-def moneda_xxx(ctx: DocContext) -> Iterator[Violation]:
+def moneda_xxx(ctx: DocContext) -> list[Violation] | None:
     """SAT: Moneda of a type P document is "XXX"."""
-    if _rep(ctx):
-        yield from _must_be(ctx.root, "Moneda", ctx.model.moneda, "XXX", "the receipt's")
+    return _must_be(ctx.root, "Moneda", ctx.model.moneda, "XXX", "the receipt's") if _rep(ctx) else None
 
 
 @rule("CRP20105", "El campo FormaPago no se debe registrar en el CFDI.", kind=_B, source=MP, needs_schema=True, types=_P,
       gloss="A payment receipt must not carry FormaPago (each Pago has FormaDePagoP).")
-def sin_forma_pago(ctx: DocContext) -> Iterator[Violation]:
+def sin_forma_pago(ctx: DocContext) -> list[Violation] | None:
     """SAT: FormaPago is not registered in a type P document."""
-    if _rep(ctx):
-        yield from _must_not_exist(ctx.root, "FormaPago", "the receipt")
+    return _must_not_exist(ctx.root, "FormaPago", "the receipt", ctx.model.forma_pago) if _rep(ctx) else None
 
 
 @rule("CRP20106", "El campo MetodoPago no se debe registrar en el CFDI.", kind=_B, source=MP, needs_schema=True, types=_P,
       gloss="A payment receipt must not carry MetodoPago.")
-def sin_metodo_pago(ctx: DocContext) -> Iterator[Violation]:
+def sin_metodo_pago(ctx: DocContext) -> list[Violation] | None:
     """SAT: MetodoPago is not registered in a type P document."""
-    if _rep(ctx):
-        yield from _must_not_exist(ctx.root, "MetodoPago", "the receipt")
+    return _must_not_exist(ctx.root, "MetodoPago", "the receipt", ctx.model.metodo_pago) if _rep(ctx) else None
 
 
 @rule("CRP20107", "El campo CondicionesDePago no se debe registrar en el CFDI.", kind=_B, source=MP, needs_schema=True,
       types=_P, gloss="A payment receipt must not carry CondicionesDePago.")
-def sin_condiciones_de_pago(ctx: DocContext) -> Iterator[Violation]:
+def sin_condiciones_de_pago(ctx: DocContext) -> list[Violation] | None:
     """SAT: CondicionesDePago is not registered in a type P document."""
-    if _rep(ctx):
-        yield from _must_not_exist(ctx.root, "CondicionesDePago", "the receipt")
+    return _must_not_exist(ctx.root, "CondicionesDePago", "the receipt", ctx.model.condiciones_de_pago) if _rep(ctx) else None
 
 
 @rule("CRP20108", "El campo Descuento no se debe registrar en el CFDI.", kind=_B, source=MP, needs_schema=True, types=_P,
       gloss="A payment receipt must not carry a Descuento at the Comprobante level.")
-def sin_descuento(ctx: DocContext) -> Iterator[Violation]:
+def sin_descuento(ctx: DocContext) -> list[Violation] | None:
     """SAT: Comprobante@Descuento is not registered in a type P document (Concepto@Descuento is CRP20121)."""
-    if _rep(ctx):
-        yield from _must_not_exist(ctx.root, "Descuento", "the receipt")
+    return _must_not_exist(ctx.root, "Descuento", "the receipt") if _rep(ctx) else None
 
 
 @rule("CRP20109", "El campo TipoCambio no se debe registrar en el CFDI.", kind=_B, source=MP, needs_schema=True, types=_P,
       gloss="A payment receipt must not carry TipoCambio (each Pago has TipoCambioP).")
-def sin_tipo_cambio(ctx: DocContext) -> Iterator[Violation]:
+def sin_tipo_cambio(ctx: DocContext) -> list[Violation] | None:
     """SAT: TipoCambio is not registered in a type P document."""
-    if _rep(ctx):
-        yield from _must_not_exist(ctx.root, "TipoCambio", "the receipt")
+    return _must_not_exist(ctx.root, "TipoCambio", "the receipt") if _rep(ctx) else None
 
 
 @rule("CRP20110", 'El valor del campo Total debe ser cero "0".', kind=_B, source=MP, needs_schema=True, types=_P,
       gloss="A payment receipt has Total 0: its amounts are in the Pagos complement.")
-def total_cero(ctx: DocContext) -> Iterator[Violation]:
+def total_cero(ctx: DocContext) -> list[Violation] | None:
     """SAT: Total is "0". Compared by value: "0.00" is zero (see the module notes)."""
-    if _rep(ctx):
-        yield from _amount_must_be(ctx.root, "Total", ctx.model.total, ZERO, "the receipt's")
+    return _amount_must_be(ctx.root, "Total", ctx.model.total, ZERO, "the receipt's") if _rep(ctx) else None
 
 
 # --------------------------------------------------------------------------- Conceptos
@@ -175,14 +177,14 @@ def total_cero(ctx: DocContext) -> Iterator[Violation]:
 
 @rule("CRP20111", "Solo debe existir un Concepto en el CFDI.", kind=_B, source=MP, needs_schema=True, types=_P,
       gloss="A payment receipt has exactly one Concepto.")
-def un_solo_concepto(ctx: DocContext) -> Iterator[Violation]:
+def un_solo_concepto(ctx: DocContext) -> list[Violation] | None:
     """SAT: exactly one Concepto. None at all is the schema's to report (Conceptos needs one)."""
     conceptos = _conceptos(ctx)
     if len(conceptos) > 1:
-        yield Violation(
-            f"the receipt has {len(conceptos)} Concepto nodes; a payment receipt has exactly one",
-            conceptos[1].el, None, expected="1", found=str(len(conceptos)),
-        )
+        return [Violation(
+              f"the receipt has {len(conceptos)} Concepto nodes; a payment receipt has exactly one",
+              conceptos[1].el, None, expected="1", found=str(len(conceptos)),
+        )]
 
 
 @rule("CRP20112", "Si no existe el nodo AcuentaTerceros, no se deben registrar apartados dentro de Conceptos.", kind=_B,
@@ -215,7 +217,9 @@ def concepto_sin_apartados(ctx: DocContext) -> Iterator[Violation]:
 def concepto_clave_prod_serv(ctx: DocContext) -> Iterator[Violation]:
     """SAT: Concepto@ClaveProdServ is "84111506"."""
     for c in _conceptos(ctx):
-        yield from _must_be(c.el, "ClaveProdServ", c.clave_prod_serv, "84111506", "the Concepto's")
+        found = _must_be(c.el, "ClaveProdServ", c.clave_prod_serv, "84111506", "the Concepto's")
+        if found:
+            yield from found
 
 
 @rule("CRP20114", "El campo NoIdentificacion no se debe registrar en el CFDI.", kind=_B, source=MP, needs_schema=True,
@@ -223,7 +227,9 @@ def concepto_clave_prod_serv(ctx: DocContext) -> Iterator[Violation]:
 def concepto_sin_no_identificacion(ctx: DocContext) -> Iterator[Violation]:
     """SAT: Concepto@NoIdentificacion is not registered."""
     for c in _conceptos(ctx):
-        yield from _must_not_exist(c.el, "NoIdentificacion", "the Concepto")
+        found = _must_not_exist(c.el, "NoIdentificacion", "the Concepto", c.no_identificacion)
+        if found:
+            yield from found
 
 
 @rule("CRP20115", 'El valor del campo Cantidad debe ser "1".', kind=_B, source=MP, needs_schema=True, types=_P,
@@ -231,7 +237,9 @@ def concepto_sin_no_identificacion(ctx: DocContext) -> Iterator[Violation]:
 def concepto_cantidad_uno(ctx: DocContext) -> Iterator[Violation]:
     """SAT: Concepto@Cantidad is "1". Compared by value: "1.00" is one (see the module notes)."""
     for c in _conceptos(ctx):
-        yield from _amount_must_be(c.el, "Cantidad", c.cantidad, ONE, "the Concepto's")
+        found = _amount_must_be(c.el, "Cantidad", c.cantidad, ONE, "the Concepto's")
+        if found:
+            yield from found
 
 
 @rule("CRP20116", 'El valor del campo ClaveUnidad debe ser "ACT".', kind=_B, source=MP, needs_schema=True, types=_P,
@@ -239,7 +247,9 @@ def concepto_cantidad_uno(ctx: DocContext) -> Iterator[Violation]:
 def concepto_clave_unidad(ctx: DocContext) -> Iterator[Violation]:
     """SAT: Concepto@ClaveUnidad is "ACT"."""
     for c in _conceptos(ctx):
-        yield from _must_be(c.el, "ClaveUnidad", c.clave_unidad, "ACT", "the Concepto's")
+        found = _must_be(c.el, "ClaveUnidad", c.clave_unidad, "ACT", "the Concepto's")
+        if found:
+            yield from found
 
 
 @rule("CRP20117", "El campo Unidad no se debe registrar en el CFDI.", kind=_B, source=MP, needs_schema=True, types=_P,
@@ -247,7 +257,9 @@ def concepto_clave_unidad(ctx: DocContext) -> Iterator[Violation]:
 def concepto_sin_unidad(ctx: DocContext) -> Iterator[Violation]:
     """SAT: Concepto@Unidad is not registered."""
     for c in _conceptos(ctx):
-        yield from _must_not_exist(c.el, "Unidad", "the Concepto")
+        found = _must_not_exist(c.el, "Unidad", "the Concepto", c.unidad)
+        if found:
+            yield from found
 
 
 @rule("CRP20118", 'El valor del campo Descripcion debe ser "Pago".', kind=_B, source=MP, needs_schema=True, types=_P,
@@ -255,7 +267,9 @@ def concepto_sin_unidad(ctx: DocContext) -> Iterator[Violation]:
 def concepto_descripcion_pago(ctx: DocContext) -> Iterator[Violation]:
     """SAT: Concepto@Descripcion is "Pago"; compared case-sensitively, whitespace collapsed."""
     for c in _conceptos(ctx):
-        yield from _must_be(c.el, "Descripcion", c.descripcion, "Pago", "the Concepto's")
+        found = _must_be(c.el, "Descripcion", c.descripcion, "Pago", "the Concepto's")
+        if found:
+            yield from found
 
 
 @rule("CRP20119", 'El valor del campo ValorUnitario debe ser cero "0".', kind=_B, source=MP, needs_schema=True, types=_P,
@@ -263,7 +277,9 @@ def concepto_descripcion_pago(ctx: DocContext) -> Iterator[Violation]:
 def concepto_valor_unitario_cero(ctx: DocContext) -> Iterator[Violation]:
     """SAT: Concepto@ValorUnitario is "0". Compared by value (see the module notes)."""
     for c in _conceptos(ctx):
-        yield from _amount_must_be(c.el, "ValorUnitario", c.valor_unitario, ZERO, "the Concepto's")
+        found = _amount_must_be(c.el, "ValorUnitario", c.valor_unitario, ZERO, "the Concepto's")
+        if found:
+            yield from found
 
 
 @rule("CRP20120", 'El valor del campo Importe debe ser cero "0".', kind=_B, source=MP, needs_schema=True, types=_P,
@@ -271,7 +287,9 @@ def concepto_valor_unitario_cero(ctx: DocContext) -> Iterator[Violation]:
 def concepto_importe_cero(ctx: DocContext) -> Iterator[Violation]:
     """SAT: Concepto@Importe is "0". Compared by value (see the module notes)."""
     for c in _conceptos(ctx):
-        yield from _amount_must_be(c.el, "Importe", c.importe, ZERO, "the Concepto's")
+        found = _amount_must_be(c.el, "Importe", c.importe, ZERO, "the Concepto's")
+        if found:
+            yield from found
 
 
 @rule("CRP20121", "El campo Descuento no se debe registrar en el CFDI.", kind=_B, source=MP, needs_schema=True, types=_P,
@@ -279,7 +297,9 @@ def concepto_importe_cero(ctx: DocContext) -> Iterator[Violation]:
 def concepto_sin_descuento(ctx: DocContext) -> Iterator[Violation]:
     """SAT: Concepto@Descuento is not registered (Comprobante@Descuento is CRP20108)."""
     for c in _conceptos(ctx):
-        yield from _must_not_exist(c.el, "Descuento", "the Concepto")
+        found = _must_not_exist(c.el, "Descuento", "the Concepto")
+        if found:
+            yield from found
 
 
 @rule("CRP20122", 'El valor del campo ObjetoImp debe ser "01".', kind=_B, source=MP, needs_schema=True, types=_P,
@@ -287,7 +307,9 @@ def concepto_sin_descuento(ctx: DocContext) -> Iterator[Violation]:
 def concepto_objeto_imp_01(ctx: DocContext) -> Iterator[Violation]:
     """SAT: Concepto@ObjetoImp is "01"."""
     for c in _conceptos(ctx):
-        yield from _must_be(c.el, "ObjetoImp", c.objeto_imp, "01", "the Concepto's")
+        found = _must_be(c.el, "ObjetoImp", c.objeto_imp, "01", "the Concepto's")
+        if found:
+            yield from found
 
 
 @rule("CRP20123", "No se debe registrar el apartado de Impuestos en el CFDI.", kind=_B, source=MP, needs_schema=True,

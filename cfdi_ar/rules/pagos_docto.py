@@ -16,8 +16,10 @@ from typing import Iterator
 from ..context import DocContext
 from ..findings import Severity
 from ..model.pagos import DoctoRelacionado, Pago
-from ..sat.arith import imp_pagado_limits, places_of, redondeo
-from .common import MP, moneda_places, show, show_range, too_many_decimals, total
+from ..sat.arith import imp_pagado_limits
+from .common import MP, decimals_of, moneda_places, redondeo, show, show_range, too_many_decimals, total
+from .facts import doctos as doctos_of
+from .facts import pagos as pagos_of
 from .registry import Kind, Violation, rule
 
 __all__ = ["pagos_of", "doctos_of", "equivalencia_of", "margin_limits"]
@@ -29,16 +31,7 @@ ONE = Decimal("1")
 CRP20277_DECIMALS = 10  # "1" counts as "1.0000000000" in the margin formula (CRP20277)
 
 
-def pagos_of(ctx: DocContext) -> tuple[Pago, ...]:
-    """The document's pago20:Pago nodes (none when it has no Pagos 2.0 complement)."""
-    pagos = ctx.model.pagos
-    return pagos.pagos if pagos is not None else ()
-
-
-def doctos_of(ctx: DocContext) -> Iterator[tuple[Pago, DoctoRelacionado]]:
-    for pago in pagos_of(ctx):
-        for docto in pago.doctos:
-            yield pago, docto
+# pagos_of(ctx): the document's pago20:Pago nodes; doctos_of(ctx): every (Pago, DoctoRelacionado) pair (see .facts).
 
 
 def equivalencia_of(pago: Pago, docto: DoctoRelacionado) -> Decimal | None:
@@ -57,7 +50,11 @@ def _crp20277_applies(pago: Pago) -> bool:
 
 def _mixed(pago: Pago) -> bool:
     """At least one DoctoRelacionado in a currency other than MonedaP."""
-    return any(d.moneda_dr != pago.moneda_p for d in pago.doctos)
+    moneda = pago.moneda_p
+    for d in pago.doctos:
+        if d.moneda_dr != moneda:
+            return True
+    return False
 
 
 def margin_limits(pago: Pago, docto: DoctoRelacionado, places: int) -> tuple[Decimal, Decimal] | None:
@@ -88,7 +85,7 @@ def _decimals(ctx: DocContext, attribute: str, field: str) -> Iterator[Violation
         value = getattr(docto, field)
         places = moneda_places(ctx, docto.moneda_dr) if value is not None else None
         if too_many_decimals(value, places):
-            yield Violation(f"{attribute}={docto.el.get(attribute)} has {places_of(value)} decimals; MonedaDR={docto.moneda_dr} "
+            yield Violation(f"{attribute}={docto.el.get(attribute)} has {decimals_of(value)} decimals; MonedaDR={docto.moneda_dr} "
                             f"allows {places}", docto.el, attribute, expected=f"<= {places} decimals", found=docto.el.get(attribute))
 
 
@@ -128,7 +125,7 @@ def moneda_dr_no_xxx(ctx: DocContext) -> Iterator[Violation]:
 def equivalencia_requerida(ctx: DocContext) -> Iterator[Violation]:
     for pago, docto in doctos_of(ctx):
         if (docto.moneda_dr is not None and pago.moneda_p is not None and docto.moneda_dr != pago.moneda_p
-                and docto.el.get("EquivalenciaDR") is None):
+                and docto.equivalencia_dr is None and docto.el.get("EquivalenciaDR") is None):
             yield Violation(f"MonedaDR={docto.moneda_dr} differs from MonedaP={pago.moneda_p} but EquivalenciaDR is absent",
                             docto.el, "EquivalenciaDR", expected="present", found="<absent>")
 
@@ -190,11 +187,12 @@ def saldo_insoluto(ctx: DocContext) -> Iterator[Violation]:
         if ant is None or pagado is None or insoluto is None:
             continue
         expected = ant - pagado
-        raw = docto.el.get("ImpSaldoInsoluto")
         if insoluto != expected:
+            raw = docto.el.get("ImpSaldoInsoluto")
             yield Violation(f"ImpSaldoInsoluto={raw} is not ImpSaldoAnt - ImpPagado = {show(ant)} - {show(pagado)} = {show(expected)}",
                             docto.el, "ImpSaldoInsoluto", expected=show(expected), found=raw)
         elif insoluto < 0:
+            raw = docto.el.get("ImpSaldoInsoluto")
             yield Violation(f"ImpSaldoInsoluto={raw} is negative: ImpPagado={show(pagado)} exceeds ImpSaldoAnt={show(ant)}",
                             docto.el, "ImpSaldoInsoluto", expected=">= 0", found=raw)
 
@@ -286,7 +284,7 @@ def equivalencia_diez_decimales(ctx: DocContext) -> Iterator[Violation]:
             continue
         for docto in pago.doctos:
             eq = docto.equivalencia_dr
-            if eq is not None and eq == ONE and places_of(eq) not in (0, CRP20277_DECIMALS):
+            if eq is not None and eq == ONE and decimals_of(eq) not in (0, CRP20277_DECIMALS):
                 raw = docto.el.get("EquivalenciaDR")
                 yield Violation(f'EquivalenciaDR="{raw}" in a Pago with {len(pago.doctos)} DoctoRelacionado: SAT\'s margin formula '
                                 'takes 1 as "1.0000000000"; write "1"', docto.el, "EquivalenciaDR",

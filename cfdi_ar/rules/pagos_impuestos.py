@@ -16,8 +16,9 @@ from lxml import etree
 from ..context import DocContext
 from ..model.pagos import DoctoRelacionado, ImpuestoDR, Pago
 from ..namespaces import PAGOS20, q
-from ..sat.arith import impuesto_limits, places_of, redondeo
-from .common import IEPS, IVA, MP, catalogs, moneda_places, show, show_range
+from ..sat.arith import impuesto_limits
+from .common import IEPS, IVA, MP, decimals_of, moneda_places, redondeo, show, show_range, surely_within_tax_limits
+from .facts import tasa_admitted, taxes_dr
 from .pagos_docto import doctos_of, equivalencia_of, pagos_of
 from .registry import Kind, Violation, rule
 
@@ -39,12 +40,6 @@ def _impuestos_dr_el(docto: DoctoRelacionado) -> etree._Element:
     return docto.el
 
 
-def _taxes_dr(ctx: DocContext, retenciones: bool) -> Iterator[tuple[DoctoRelacionado, ImpuestoDR]]:
-    for _, docto in doctos_of(ctx):
-        for tax in docto.retenciones_dr if retenciones else docto.traslados_dr:
-            yield docto, tax
-
-
 def _objeto_taxes(docto: DoctoRelacionado) -> Iterator[tuple[str, ImpuestoDR]]:
     for tax in docto.retenciones_dr:
         yield "RetencionDR", tax
@@ -53,33 +48,37 @@ def _objeto_taxes(docto: DoctoRelacionado) -> Iterator[tuple[str, ImpuestoDR]]:
 
 
 def _tasa_check(ctx: DocContext, retenciones: bool) -> Iterator[Violation]:
-    cats = catalogs(ctx)
     attr = "TasaOCuotaDR"
-    for _, tax in _taxes_dr(ctx, retenciones):
+    for _, tax in taxes_dr(ctx, retenciones):
         if tax.tasa_o_cuota_dr is None or tax.tipo_factor_dr == EXENTO:
             continue
-        if not cats.tasa_admitted(tax.impuesto_dr, tax.tipo_factor_dr, tax.tasa_o_cuota_dr, traslado=not retenciones):
+        if not tasa_admitted(ctx, tax.impuesto_dr, tax.tipo_factor_dr, tax.tasa_o_cuota_dr, traslado=not retenciones):
             side = "withholding" if retenciones else "transfer"
             yield Violation(f"TasaOCuotaDR={tax.el.get(attr)} is not a c_TasaOCuota {side} value for ImpuestoDR={tax.impuesto_dr}, "
                             f"TipoFactorDR={tax.tipo_factor_dr}", tax.el, attr, expected="a c_TasaOCuota value", found=tax.el.get(attr))
 
 
 def _importe_check(ctx: DocContext, retenciones: bool) -> Iterator[Violation]:
-    for _, tax in _taxes_dr(ctx, retenciones):
+    for _, tax in taxes_dr(ctx, retenciones):
         base, tasa, importe = tax.base_dr, tax.tasa_o_cuota_dr, tax.importe_dr
         if base is None or tasa is None or importe is None or tax.tipo_factor_dr == EXENTO:
             continue
-        low, high = impuesto_limits(base, tasa, places_of(importe))
+        if surely_within_tax_limits(importe, base, tasa):
+            continue
+        low, high = impuesto_limits(base, tasa, decimals_of(importe))
         if not low <= importe <= high:
             yield Violation(f"ImporteDR={tax.el.get('ImporteDR')} is outside {show_range(low, high)}, the limits of "
                             f"BaseDR={show(base)} × TasaOCuotaDR={show(tasa)}", tax.el, "ImporteDR",
                             expected=show_range(low, high), found=tax.el.get("ImporteDR"))
 
 
-def _dr_sums(pago: Pago, retenciones: bool, value: Callable[[ImpuestoDR], Decimal | None]) -> dict[Key, list[Decimal]] | None:
-    """Σ value/EquivalenciaDR and the number of terms, per (ImpuestoDR, TipoFactorDR, TasaOCuotaDR)
+DrSums = dict[Key, list[Decimal | int]]  # key → [Σ amount/EquivalenciaDR, number of terms]
+
+
+def _dr_sums(pago: Pago, retenciones: bool, field: str) -> DrSums | None:
+    """Σ field/EquivalenciaDR and the number of terms, per (ImpuestoDR, TipoFactorDR, TasaOCuotaDR)
     (per ImpuestoDR alone for withholdings). None when an equivalence or amount is unknown."""
-    sums: dict[Key, list[Decimal]] = {}
+    sums: DrSums = {}
     for docto in pago.doctos:
         taxes = docto.retenciones_dr if retenciones else docto.traslados_dr
         if not taxes:
@@ -88,7 +87,7 @@ def _dr_sums(pago: Pago, retenciones: bool, value: Callable[[ImpuestoDR], Decima
         if eq is None or eq <= 0:
             return None
         for tax in taxes:
-            amount = value(tax)
+            amount = getattr(tax, field)
             if amount is None:
                 if tax.tipo_factor_dr == EXENTO and not retenciones:
                     continue  # an exempt transfer has no ImporteDR
@@ -97,10 +96,31 @@ def _dr_sums(pago: Pago, retenciones: bool, value: Callable[[ImpuestoDR], Decima
                 key: Key = (tax.impuesto_dr, None, None)
             else:
                 key = (tax.impuesto_dr, tax.tipo_factor_dr, None if tax.tipo_factor_dr == EXENTO else tax.tasa_o_cuota_dr)
-            acc = sums.setdefault(key, [ZERO, ZERO])
+            acc = sums.get(key)
+            if acc is None:
+                acc = sums[key] = [ZERO, 0]
             acc[0] += amount / eq
             acc[1] += 1
     return sums
+
+
+def _no_sums(ctx: DocContext) -> dict[tuple[int, bool, str], DrSums | None]:
+    return {}
+
+
+def _pago_dr_sums(ctx: DocContext, index: int, pago: Pago, retenciones: bool, field: str) -> DrSums | None:
+    """:func:`_dr_sums` of the document's ``index``-th Pago, computed once per document (CRP20268 and
+    CRP20269 both sum BaseDR)."""
+    cache = ctx.memo("pagos_impuestos.dr_sums", _no_sums)
+    key = (index, retenciones, field)
+    try:
+        return cache[key]
+    except KeyError:
+        sums = cache[key] = _dr_sums(pago, retenciones, field)
+        return sums
+
+
+_UNITS = tuple(Decimal(1).scaleb(-n) for n in range(0, 40))  # 10^-n, built once
 
 
 def sum_tolerance(places: int, terms: Decimal | int) -> Decimal:
@@ -114,25 +134,26 @@ def sum_tolerance(places: int, terms: Decimal | int) -> Decimal:
     ImporteP as BaseP × TasaOCuotaP. Each of those stays strictly within one unit of MonedaP's last
     decimal per DR term summed, so that is the tolerance (one unit when no term matches).
     """
-    return Decimal(1).scaleb(-places) * max(int(terms), 1)
+    unit = _UNITS[places] if 0 <= places < len(_UNITS) else Decimal(1).scaleb(-places)
+    return unit * max(int(terms), 1)
 
 
 def show_sum(value: Decimal, places: int) -> str:
     """An exact sum for a message: MonedaP's decimals, plus up to four more where the sum has them."""
     fine = redondeo(value, places + 4).normalize()
-    return show(fine if places_of(fine) > places else redondeo(value, places))
+    return show(fine if decimals_of(fine) > places else redondeo(value, places))
 
 
 def _sum_check(ctx: DocContext, retenciones: bool, exento: bool | None, dr_field: str, p_field: str,
                attr: str, dr_attr: str) -> Iterator[Violation]:
-    for pago in pagos_of(ctx):
+    for index, pago in enumerate(pagos_of(ctx)):
         nodes = pago.retenciones_p if retenciones else pago.traslados_p
         if not nodes:
             continue
         places = moneda_places(ctx, pago.moneda_p)
         if places is None:
             continue
-        sums = _dr_sums(pago, retenciones, lambda t: getattr(t, dr_field))
+        sums = _pago_dr_sums(ctx, index, pago, retenciones, dr_field)
         if sums is None:
             continue
         for node in nodes:
@@ -145,7 +166,7 @@ def _sum_check(ctx: DocContext, retenciones: bool, exento: bool | None, dr_field
                 if (node.tipo_factor_p == EXENTO) is not exento:
                     continue
                 key = (node.impuesto_p, node.tipo_factor_p, None if exento else node.tasa_o_cuota_p)
-            expected, terms = sums.get(key, (ZERO, ZERO))
+            expected, terms = sums.get(key, (ZERO, 0))
             tolerance = sum_tolerance(places, terms)
             if abs(written - expected) >= tolerance:
                 shown = show_sum(expected, places)
@@ -157,20 +178,49 @@ def _sum_check(ctx: DocContext, retenciones: bool, exento: bool | None, dr_field
 
 def _totales_missing(ctx: DocContext, needed: Callable[[Pago], bool], names: tuple[str, ...], what: str) -> Iterator[Violation]:
     pagos = ctx.model.pagos
-    if pagos is None or pagos.totales is None or not any(needed(p) for p in pagos.pagos):
+    if pagos is None or pagos.totales is None:
         return
-    el = pagos.totales.el
+    totales = pagos.totales
+    for name in names:
+        if getattr(totales, _TOTALES_FIELDS[name]) is not None:
+            return  # read, so written: Totales has one of them
+    for p in pagos.pagos:
+        if needed(p):
+            break
+    else:
+        return
+    el = totales.el
     if all(el.get(name) is None for name in names):
         yield Violation(f"{what}, but Totales has none of {', '.join(names)}", el, None,
                         expected=" or ".join(names), found="<absent>")
 
 
+_TOTALES_FIELDS = {  # Totales attribute → the model's field (a Decimal read from it, so never set when it is absent)
+    "TotalRetencionesIVA": "total_retenciones_iva", "TotalRetencionesISR": "total_retenciones_isr",
+    "TotalRetencionesIEPS": "total_retenciones_ieps", "TotalTrasladosBaseIVA16": "total_traslados_base_iva16",
+    "TotalTrasladosBaseIVA8": "total_traslados_base_iva8", "TotalTrasladosBaseIVA0": "total_traslados_base_iva0",
+    "TotalTrasladosBaseIVAExento": "total_traslados_base_iva_exento",
+    "TotalTrasladosImpuestoIVA16": "total_traslados_impuesto_iva16", "TotalTrasladosImpuestoIVA8": "total_traslados_impuesto_iva8",
+    "TotalTrasladosImpuestoIVA0": "total_traslados_impuesto_iva0",
+}
+
+
+def _retiene(pago: Pago) -> bool:
+    return bool(pago.retenciones_p)
+
+
 def _iva(pago: Pago) -> bool:
-    return any(t.impuesto_p == IVA for t in pago.traslados_p)
+    for t in pago.traslados_p:
+        if t.impuesto_p == IVA:
+            return True
+    return False
 
 
 def _iva_no_exento(pago: Pago) -> bool:
-    return any(t.impuesto_p == IVA and t.tipo_factor_p != EXENTO for t in pago.traslados_p)
+    for t in pago.traslados_p:
+        if t.impuesto_p == IVA and t.tipo_factor_p != EXENTO:
+            return True
+    return False
 
 
 # --------------------------------------------------------------------------- the rules, in code order
@@ -210,7 +260,7 @@ def impuestos_dr_no_vacios(ctx: DocContext) -> Iterator[Violation]:
       kind=_B, source=MP, needs_schema=True, types=_P,
       gloss='A withholding of a paid document (RetencionDR) cannot have TipoFactorDR "Exento".')
 def retencion_dr_no_exento(ctx: DocContext) -> Iterator[Violation]:
-    for _, tax in _taxes_dr(ctx, True):
+    for _, tax in taxes_dr(ctx, True):
         if tax.tipo_factor_dr == EXENTO:
             yield Violation('RetencionDR has TipoFactorDR="Exento"', tax.el, "TipoFactorDR", expected='"Tasa" or "Cuota"', found=EXENTO)
 
@@ -235,7 +285,7 @@ def retencion_dr_importe(ctx: DocContext) -> Iterator[Violation]:
       kind=_B, source=MP, needs_schema=True, types=_P,
       gloss='An exempt TrasladoDR (TipoFactorDR "Exento") carries neither TasaOCuotaDR nor ImporteDR.')
 def traslado_dr_exento(ctx: DocContext) -> Iterator[Violation]:
-    for _, tax in _taxes_dr(ctx, False):
+    for _, tax in taxes_dr(ctx, False):
         if tax.tipo_factor_dr != EXENTO:
             continue
         for attr in ("TasaOCuotaDR", "ImporteDR"):
@@ -248,7 +298,9 @@ def traslado_dr_exento(ctx: DocContext) -> Iterator[Violation]:
       kind=_B, source=MP, needs_schema=True, types=_P,
       gloss='A TrasladoDR with TipoFactorDR "Tasa" or "Cuota" must carry TasaOCuotaDR and ImporteDR.')
 def traslado_dr_tasa_requerida(ctx: DocContext) -> Iterator[Violation]:
-    for _, tax in _taxes_dr(ctx, False):
+    for _, tax in taxes_dr(ctx, False):
+        if tax.tasa_o_cuota_dr is not None and tax.importe_dr is not None:
+            continue  # both read, so both written
         if tax.tipo_factor_dr not in ("Tasa", "Cuota"):
             continue
         for attr in ("TasaOCuotaDR", "ImporteDR"):
@@ -293,7 +345,7 @@ def retencion_p_unica(ctx: DocContext) -> Iterator[Violation]:
       gloss="When a Pago withholds taxes (RetencionesP), Totales must carry at least one TotalRetenciones attribute.")
 def totales_retenciones(ctx: DocContext) -> Iterator[Violation]:
     """As the matrix states it: at least one of the three, not the one per withheld tax (CRP20201–CRP20203 check the amounts)."""
-    return _totales_missing(ctx, lambda p: bool(p.retenciones_p),
+    return _totales_missing(ctx, _retiene,
                             ("TotalRetencionesIVA", "TotalRetencionesISR", "TotalRetencionesIEPS"), "a Pago has RetencionesP")
 
 
@@ -371,12 +423,11 @@ def traslado_p_unico(ctx: DocContext) -> Iterator[Violation]:
       "o se encuentra fuera de rango.", kind=_B, source=MP, needs_schema=True, types=_P,
       gloss="A TrasladoP's TasaOCuotaP must be a c_TasaOCuota transfer value (or in its range) for its tax and factor.")
 def traslado_p_tasa(ctx: DocContext) -> Iterator[Violation]:
-    cats = catalogs(ctx)
     for pago in pagos_of(ctx):
         for node in pago.traslados_p:
             if node.tasa_o_cuota_p is None or node.tipo_factor_p == EXENTO:
                 continue
-            if not cats.tasa_admitted(node.impuesto_p, node.tipo_factor_p, node.tasa_o_cuota_p, traslado=True):
+            if not tasa_admitted(ctx, node.impuesto_p, node.tipo_factor_p, node.tasa_o_cuota_p, traslado=True):
                 raw = node.el.get("TasaOCuotaP")
                 yield Violation(f"TasaOCuotaP={raw} is not a c_TasaOCuota transfer value for ImpuestoP={node.impuesto_p}, "
                                 f"TipoFactorP={node.tipo_factor_p}", node.el, "TasaOCuotaP", expected="a c_TasaOCuota value", found=raw)

@@ -22,13 +22,13 @@ non-empty.
 
 from __future__ import annotations
 
-from decimal import Decimal, localcontext
+from decimal import Context, Decimal
 from typing import Iterator, NamedTuple
 
 from ..context import DocContext
-from ..model import Pago
-from ..sat.arith import redondeo
-from .common import IEPS, ISR, IVA, MP, RFC_GENERICO_EXTRANJERO, moneda_places, show, too_many_decimals
+from ..model import Pago, Totales
+from .common import IEPS, ISR, IVA, MP, RFC_GENERICO_EXTRANJERO, moneda_places, redondeo, show, too_many_decimals
+from .facts import pagos as _pagos
 from .registry import Kind, Violation, register_code, rule
 
 _B = Kind.BUSINESS
@@ -40,17 +40,15 @@ ZERO_MXN = Decimal("0.00")
 
 _RETENCIONES = {IVA: "TotalRetencionesIVA", ISR: "TotalRetencionesISR", IEPS: "TotalRetencionesIEPS"}
 _IVA_TASAS = {Decimal("0.160000"): "IVA16", Decimal("0.080000"): "IVA8", Decimal("0.000000"): "IVA0"}
-
-
-def _pagos(ctx: DocContext) -> tuple[Pago, ...]:
-    pagos = ctx.model.pagos
-    return () if pagos is None else pagos.pagos
+_IVA_TOTALES = {tasa: (f"TotalTrasladosBase{label}", f"TotalTrasladosImpuesto{label}") for tasa, label in _IVA_TASAS.items()}
+_WIDE = Context(prec=60)  # the sums are exact: no rounding but SAT's redondeo at the end
 
 
 # --------------------------------------------------------------------------- Totales
 
 
 class _Sums(NamedTuple):
+    totales: Totales
     expected: dict[str, Decimal]  # attribute -> redondeo(Σ amount × TipoCambioP, 2); absent: the empty sum
     incomplete: frozenset[str]  # attributes with an unreadable amount: not checked
 
@@ -64,7 +62,10 @@ def _tipo_cambio(pago: Pago) -> Decimal | None:
 
 
 def _sums(ctx: DocContext) -> _Sums | None:
-    """Every Totales sum in one pass over the Pagos; None when a TipoCambioP is unknown."""
+    """Every Totales sum in one pass over the Pagos; None without Totales or Pagos, or when a TipoCambioP is unknown."""
+    complement = ctx.model.pagos
+    if complement is None or complement.totales is None or not complement.pagos:
+        return None
     sums: dict[str, Decimal] = {}
     incomplete: set[str] = set()
 
@@ -72,55 +73,51 @@ def _sums(ctx: DocContext) -> _Sums | None:
         if amount is None:
             incomplete.add(name)
         else:
-            sums[name] = sums.get(name, ZERO) + amount * tc
+            sums[name] = _WIDE.add(sums.get(name, ZERO), _WIDE.multiply(amount, tc))
 
-    with localcontext() as wide:
-        wide.prec = 60
-        for pago in _pagos(ctx):
-            tc = _tipo_cambio(pago)
-            if tc is None:
-                return None
-            add("MontoTotalPagos", pago.monto, tc)
-            for r in pago.retenciones_p:
-                name = _RETENCIONES.get(r.impuesto_p or "")
-                if name is not None:
-                    add(name, r.importe_p, tc)
-            for t in pago.traslados_p:
-                if t.impuesto_p != IVA:
-                    continue
-                if t.tipo_factor_p == "Exento":
-                    add("TotalTrasladosBaseIVAExento", t.base_p, tc)
-                elif t.tipo_factor_p == "Tasa" and t.tasa_o_cuota_p is not None:
-                    label = _IVA_TASAS.get(t.tasa_o_cuota_p)
-                    if label is not None:
-                        add(f"TotalTrasladosBase{label}", t.base_p, tc)
-                        add(f"TotalTrasladosImpuesto{label}", t.importe_p, tc)
-    return _Sums({name: redondeo(value, MXN_PLACES) for name, value in sums.items()}, frozenset(incomplete))
+    for pago in complement.pagos:
+        tc = _tipo_cambio(pago)
+        if tc is None:
+            return None
+        add("MontoTotalPagos", pago.monto, tc)
+        for r in pago.retenciones_p:
+            name = _RETENCIONES.get(r.impuesto_p or "")
+            if name is not None:
+                add(name, r.importe_p, tc)
+        for t in pago.traslados_p:
+            if t.impuesto_p != IVA:
+                continue
+            if t.tipo_factor_p == "Exento":
+                add("TotalTrasladosBaseIVAExento", t.base_p, tc)
+            elif t.tipo_factor_p == "Tasa" and t.tasa_o_cuota_p is not None:
+                names = _IVA_TOTALES.get(t.tasa_o_cuota_p)
+                if names is not None:
+                    add(names[0], t.base_p, tc)
+                    add(names[1], t.importe_p, tc)
+    return _Sums(complement.totales, {name: redondeo(value, MXN_PLACES) for name, value in sums.items()}, frozenset(incomplete))
 
 
-def _check_total(ctx: DocContext, attribute: str, field: str, what: str, *, optional: bool = True) -> Iterator[Violation]:
-    pagos = ctx.model.pagos
-    if pagos is None or pagos.totales is None or not pagos.pagos:
-        return
+def _check_total(ctx: DocContext, attribute: str, field: str, what: str, *, optional: bool = True) -> list[Violation] | None:
     computed = ctx.memo("pagos_pago.totales", _sums)
     if computed is None or attribute in computed.incomplete:
-        return
-    totales = pagos.totales
+        return None
+    totales = computed.totales
     expected = computed.expected.get(attribute, ZERO_MXN)
-    raw = totales.el.get(attribute)
-    if raw is None:
-        if optional and expected != ZERO:
-            yield Violation(
-                f"Totales has no {attribute}, but the sum of {what} × TipoCambioP rounds to {show(expected)}",
-                totales.el, attribute, expected=show(expected), found="<absent>",
-            )
-        return
     value = getattr(totales, field)
-    if value is not None and value != expected:
-        yield Violation(
+    if value is not None:  # read, so written
+        if value == expected:
+            return None
+        raw = totales.el.get(attribute)
+        return [Violation(
             f"{attribute} is {raw}, but the sum of {what} × TipoCambioP rounds to {show(expected)}",
             totales.el, attribute, expected=show(expected), found=raw,
-        )
+        )]
+    if optional and expected != ZERO and totales.el.get(attribute) is None:
+        return [Violation(
+            f"Totales has no {attribute}, but the sum of {what} × TipoCambioP rounds to {show(expected)}",
+            totales.el, attribute, expected=show(expected), found="<absent>",
+        )]
+    return None
 
 
 _TOTAL_GLOSS = "Totales@{attr} must equal the sum over every Pago of {what} × TipoCambioP, rounded half up to 2 decimals (MXN)."
@@ -131,9 +128,9 @@ _TOTAL_GLOSS = "Totales@{attr} must equal the sum over every Pago of {what} × T
       "donde el atributo ImpuestoP contenga el valor IVA por el valor registrado en el atributo TipoCambioP de cada nodo Pago.",
       kind=_B, source=MP, needs_schema=True, types=_P,
       gloss=_TOTAL_GLOSS.format(attr="TotalRetencionesIVA", what="RetencionP@ImporteP with ImpuestoP 002 (IVA)"))
-def total_retenciones_iva(ctx: DocContext) -> Iterator[Violation]:
+def total_retenciones_iva(ctx: DocContext) -> list[Violation] | None:
     """SAT: TotalRetencionesIVA = redondeo(Σ RetencionP[IVA]@ImporteP × TipoCambioP); see the module notes."""
-    yield from _check_total(ctx, "TotalRetencionesIVA", "total_retenciones_iva", "RetencionP ImporteP (IVA)")
+    return _check_total(ctx, "TotalRetencionesIVA", "total_retenciones_iva", "RetencionP ImporteP (IVA)")
 
 
 @rule("CRP20202", "El valor del campo TotalRetencionesISR no es igual al redondeo de la suma del resultado de multiplicar "
@@ -141,9 +138,9 @@ def total_retenciones_iva(ctx: DocContext) -> Iterator[Violation]:
       "donde el atributo ImpuestoP contenga el valor ISR por el valor registrado en el atributo TipoCambioP de cada nodo Pago.",
       kind=_B, source=MP, needs_schema=True, types=_P,
       gloss=_TOTAL_GLOSS.format(attr="TotalRetencionesISR", what="RetencionP@ImporteP with ImpuestoP 001 (ISR)"))
-def total_retenciones_isr(ctx: DocContext) -> Iterator[Violation]:
+def total_retenciones_isr(ctx: DocContext) -> list[Violation] | None:
     """SAT: TotalRetencionesISR = redondeo(Σ RetencionP[ISR]@ImporteP × TipoCambioP); see the module notes."""
-    yield from _check_total(ctx, "TotalRetencionesISR", "total_retenciones_isr", "RetencionP ImporteP (ISR)")
+    return _check_total(ctx, "TotalRetencionesISR", "total_retenciones_isr", "RetencionP ImporteP (ISR)")
 
 
 @rule("CRP20203", "El valor del campo TotalRetencionesIEPS no es igual al redondeo de la suma del resultado de multiplicar "
@@ -151,9 +148,9 @@ def total_retenciones_isr(ctx: DocContext) -> Iterator[Violation]:
       "donde el atributo ImpuestoP contenga el valor IEPS por el valor registrado en el atributo TipoCambioP de cada nodo Pago.",
       kind=_B, source=MP, needs_schema=True, types=_P,
       gloss=_TOTAL_GLOSS.format(attr="TotalRetencionesIEPS", what="RetencionP@ImporteP with ImpuestoP 003 (IEPS)"))
-def total_retenciones_ieps(ctx: DocContext) -> Iterator[Violation]:
+def total_retenciones_ieps(ctx: DocContext) -> list[Violation] | None:
     """SAT: TotalRetencionesIEPS = redondeo(Σ RetencionP[IEPS]@ImporteP × TipoCambioP); see the module notes."""
-    yield from _check_total(ctx, "TotalRetencionesIEPS", "total_retenciones_ieps", "RetencionP ImporteP (IEPS)")
+    return _check_total(ctx, "TotalRetencionesIEPS", "total_retenciones_ieps", "RetencionP ImporteP (IEPS)")
 
 
 def _traslado_title(attr: str, amount: str, tasa: str) -> str:
@@ -165,50 +162,50 @@ def _traslado_title(attr: str, amount: str, tasa: str) -> str:
 
 @rule("CRP20204", _traslado_title("TotalTrasladosBaseIVA16", "BaseP", "0.160000"), kind=_B, source=MP, needs_schema=True,
       types=_P, gloss=_TOTAL_GLOSS.format(attr="TotalTrasladosBaseIVA16", what="TrasladoP@BaseP with IVA, Tasa 0.160000"))
-def total_traslados_base_iva16(ctx: DocContext) -> Iterator[Violation]:
+def total_traslados_base_iva16(ctx: DocContext) -> list[Violation] | None:
     """SAT: TotalTrasladosBaseIVA16 = redondeo(Σ TrasladoP[IVA, Tasa, 0.160000]@BaseP × TipoCambioP)."""
-    yield from _check_total(ctx, "TotalTrasladosBaseIVA16", "total_traslados_base_iva16", "TrasladoP BaseP (IVA 16%)")
+    return _check_total(ctx, "TotalTrasladosBaseIVA16", "total_traslados_base_iva16", "TrasladoP BaseP (IVA 16%)")
 
 
 @rule("CRP20205", _traslado_title("TotalTrasladosImpuestoIVA16", "ImporteP", "0.160000"), kind=_B, source=MP,
       needs_schema=True, types=_P,
       gloss=_TOTAL_GLOSS.format(attr="TotalTrasladosImpuestoIVA16", what="TrasladoP@ImporteP with IVA, Tasa 0.160000"))
-def total_traslados_impuesto_iva16(ctx: DocContext) -> Iterator[Violation]:
+def total_traslados_impuesto_iva16(ctx: DocContext) -> list[Violation] | None:
     """SAT: TotalTrasladosImpuestoIVA16 = redondeo(Σ TrasladoP[IVA, Tasa, 0.160000]@ImporteP × TipoCambioP)."""
-    yield from _check_total(ctx, "TotalTrasladosImpuestoIVA16", "total_traslados_impuesto_iva16", "TrasladoP ImporteP (IVA 16%)")
+    return _check_total(ctx, "TotalTrasladosImpuestoIVA16", "total_traslados_impuesto_iva16", "TrasladoP ImporteP (IVA 16%)")
 
 
 @rule("CRP20206", _traslado_title("TotalTrasladosBaseIVA8", "BaseP", "0.080000"), kind=_B, source=MP, needs_schema=True,
       types=_P, gloss=_TOTAL_GLOSS.format(attr="TotalTrasladosBaseIVA8", what="TrasladoP@BaseP with IVA, Tasa 0.080000"))
-def total_traslados_base_iva8(ctx: DocContext) -> Iterator[Violation]:
+def total_traslados_base_iva8(ctx: DocContext) -> list[Violation] | None:
     """SAT: TotalTrasladosBaseIVA8 = redondeo(Σ TrasladoP[IVA, Tasa, 0.080000]@BaseP × TipoCambioP)."""
-    yield from _check_total(ctx, "TotalTrasladosBaseIVA8", "total_traslados_base_iva8", "TrasladoP BaseP (IVA 8%)")
+    return _check_total(ctx, "TotalTrasladosBaseIVA8", "total_traslados_base_iva8", "TrasladoP BaseP (IVA 8%)")
 
 
 @rule("CRP20207", _traslado_title("TotalTrasladosImpuestoIVA8", "ImporteP", "0.080000"), kind=_B, source=MP,
       needs_schema=True, types=_P,
       gloss=_TOTAL_GLOSS.format(attr="TotalTrasladosImpuestoIVA8", what="TrasladoP@ImporteP with IVA, Tasa 0.080000"))
-def total_traslados_impuesto_iva8(ctx: DocContext) -> Iterator[Violation]:
+def total_traslados_impuesto_iva8(ctx: DocContext) -> list[Violation] | None:
     """SAT: TotalTrasladosImpuestoIVA8 = redondeo(Σ TrasladoP[IVA, Tasa, 0.080000]@ImporteP × TipoCambioP)."""
-    yield from _check_total(ctx, "TotalTrasladosImpuestoIVA8", "total_traslados_impuesto_iva8", "TrasladoP ImporteP (IVA 8%)")
+    return _check_total(ctx, "TotalTrasladosImpuestoIVA8", "total_traslados_impuesto_iva8", "TrasladoP ImporteP (IVA 8%)")
 
 
 @rule("CRP20208", _traslado_title("TotalTrasladosBaseIVA0", "BaseP", "0.000000"), kind=_B, source=MP, needs_schema=True,
       types=_P, gloss=_TOTAL_GLOSS.format(attr="TotalTrasladosBaseIVA0", what="TrasladoP@BaseP with IVA, Tasa 0.000000"))
-def total_traslados_base_iva0(ctx: DocContext) -> Iterator[Violation]:
+def total_traslados_base_iva0(ctx: DocContext) -> list[Violation] | None:
     """SAT: TotalTrasladosBaseIVA0 = redondeo(Σ TrasladoP[IVA, Tasa, 0.000000]@BaseP × TipoCambioP)."""
-    yield from _check_total(ctx, "TotalTrasladosBaseIVA0", "total_traslados_base_iva0", "TrasladoP BaseP (IVA 0%)")
+    return _check_total(ctx, "TotalTrasladosBaseIVA0", "total_traslados_base_iva0", "TrasladoP BaseP (IVA 0%)")
 
 
 @rule("CRP20209", _traslado_title("TotalTrasladosImpuestoIVA0", "ImporteP", "0.000000"), kind=_B, source=MP,
       needs_schema=True, types=_P,
       gloss=_TOTAL_GLOSS.format(attr="TotalTrasladosImpuestoIVA0", what="TrasladoP@ImporteP with IVA, Tasa 0.000000"))
-def total_traslados_impuesto_iva0(ctx: DocContext) -> Iterator[Violation]:
+def total_traslados_impuesto_iva0(ctx: DocContext) -> list[Violation] | None:
     """SAT: TotalTrasladosImpuestoIVA0 = redondeo(Σ TrasladoP[IVA, Tasa, 0.000000]@ImporteP × TipoCambioP).
 
     The sum is 0 whenever the ImporteP are 0, so an absent TotalTrasladosImpuestoIVA0 is never reported here.
     """
-    yield from _check_total(ctx, "TotalTrasladosImpuestoIVA0", "total_traslados_impuesto_iva0", "TrasladoP ImporteP (IVA 0%)")
+    return _check_total(ctx, "TotalTrasladosImpuestoIVA0", "total_traslados_impuesto_iva0", "TrasladoP ImporteP (IVA 0%)")
 
 
 @rule("CRP20210", "El valor del campo TotalTrasladosBaseExento no es igual al redondeo de la suma del resultado de "
@@ -216,21 +213,21 @@ def total_traslados_impuesto_iva0(ctx: DocContext) -> Iterator[Violation]:
       "TrasladoP donde los atributos contengan en ImpuestoP el valor IVA y en TipoFactorP el valor Exento, por el valor "
       "registrado en el atributo TipoCambioP de cada nodo Pago.", kind=_B, source=MP, needs_schema=True, types=_P,
       gloss=_TOTAL_GLOSS.format(attr="TotalTrasladosBaseIVAExento", what="TrasladoP@BaseP with IVA, Exento"))
-def total_traslados_base_iva_exento(ctx: DocContext) -> Iterator[Violation]:
+def total_traslados_base_iva_exento(ctx: DocContext) -> list[Violation] | None:
     """SAT: TotalTrasladosBaseIVAExento = redondeo(Σ TrasladoP[IVA, Exento]@BaseP × TipoCambioP).
 
     SAT's message says "TotalTrasladosBaseExento"; the attribute is TotalTrasladosBaseIVAExento.
     """
-    yield from _check_total(ctx, "TotalTrasladosBaseIVAExento", "total_traslados_base_iva_exento", "TrasladoP BaseP (IVA exento)")
+    return _check_total(ctx, "TotalTrasladosBaseIVAExento", "total_traslados_base_iva_exento", "TrasladoP BaseP (IVA exento)")
 
 
 @rule("CRP20211", "El valor del campo MontoTotalPagos no es igual al redondeo de la suma del resultado de multiplicar cada "
       "uno de los atributos Monto por el valor registrado en el atributo TipoCambioP de cada nodo Pago.",
       kind=_B, source=MP, needs_schema=True, types=_P,
       gloss=_TOTAL_GLOSS.format(attr="MontoTotalPagos", what="Pago@Monto"))
-def monto_total_pagos(ctx: DocContext) -> Iterator[Violation]:
+def monto_total_pagos(ctx: DocContext) -> list[Violation] | None:
     """SAT: MontoTotalPagos = redondeo(Σ Monto × TipoCambioP, 2). Its absence is the schema's (it is required)."""
-    yield from _check_total(ctx, "MontoTotalPagos", "monto_total_pagos", "Pago Monto", optional=False)
+    return _check_total(ctx, "MontoTotalPagos", "monto_total_pagos", "Pago Monto", optional=False)
 
 
 # --------------------------------------------------------------------------- Pago: FormaDePagoP, MonedaP, TipoCambioP, Monto
@@ -262,7 +259,7 @@ def tipo_cambio_p_requerido(ctx: DocContext) -> Iterator[Violation]:
     """SAT: TipoCambioP is registered when MonedaP is not MXN (MonedaP XXX is CRP20213's)."""
     for pago in _pagos(ctx):
         moneda = pago.moneda_p
-        if moneda is not None and moneda not in ("MXN", "XXX") and pago.el.get("TipoCambioP") is None:
+        if moneda is not None and moneda not in ("MXN", "XXX") and pago.tipo_cambio_p is None and pago.el.get("TipoCambioP") is None:
             yield Violation(f"the Pago is in {moneda} but has no TipoCambioP", pago.el, "TipoCambioP",
                             expected="<present>", found="<absent>")
 
@@ -321,9 +318,18 @@ register_code("CRP20220", "Cuando el valor del campo Monto se encuentre fuera de
 # --------------------------------------------------------------------------- Pago: accounts (c_FormaPago columns)
 
 
+# Pago attributes → the model's fields: text (None exactly when the attribute is absent, so the element is
+# read only when it is there) or raw (the attribute exactly as written).
+_FIELDS = {"RfcEmisorCtaOrd": "rfc_emisor_cta_ord", "CtaOrdenante": "cta_ordenante", "RfcEmisorCtaBen": "rfc_emisor_cta_ben",
+           "CtaBeneficiario": "cta_beneficiario", "CertPago": "cert_pago", "CadPago": "cad_pago", "SelloPago": "sello_pago"}
+
+
 def _forbidden_by_forma(ctx: DocContext, attribute: str, column: str) -> Iterator[Violation]:
     formas = ctx.runtime.catalogs.formas_pago
+    field = _FIELDS[attribute]
     for pago in _pagos(ctx):
+        if getattr(pago, field) is None:
+            continue
         raw = pago.el.get(attribute)
         if raw is None:
             continue
@@ -339,7 +345,10 @@ def _forbidden_by_forma(ctx: DocContext, attribute: str, column: str) -> Iterato
 
 def _pattern_of_forma(ctx: DocContext, attribute: str, column: str, pattern_column: str) -> Iterator[Violation]:
     formas = ctx.runtime.catalogs.formas_pago
+    field = _FIELDS[attribute]
     for pago in _pagos(ctx):
+        if getattr(pago, field) is None:
+            continue
         value = pago.el.get(attribute)
         if value is None:
             continue
@@ -364,7 +373,7 @@ def rfc_emisor_cta_ord_admitido(ctx: DocContext) -> Iterator[Violation]:
 
     The list of forms is read from c_FormaPago (column rfc_emisor_cta_ord), which gives SAT's list.
     """
-    yield from _forbidden_by_forma(ctx, "RfcEmisorCtaOrd", "rfc_emisor_cta_ord")
+    return _forbidden_by_forma(ctx, "RfcEmisorCtaOrd", "rfc_emisor_cta_ord")
 
 
 @rule("CRP20223", "El campo NomBancoOrdExt se debe registrar.", kind=_B, source=MP, needs_schema=True, types=_P,
@@ -382,7 +391,7 @@ def nom_banco_ord_ext_requerido(ctx: DocContext) -> Iterator[Violation]:
       gloss='CtaOrdenante only with a payment form whose c_FormaPago column "Cuenta Ordenante" is not "No".')
 def cta_ordenante_admitida(ctx: DocContext) -> Iterator[Violation]:
     """SAT: CtaOrdenante is not registered for a non-banked FormaDePagoP (c_FormaPago column cta_ordenante)."""
-    yield from _forbidden_by_forma(ctx, "CtaOrdenante", "cta_ordenante")
+    return _forbidden_by_forma(ctx, "CtaOrdenante", "cta_ordenante")
 
 
 @rule("CRP20225", "El campo CtaOrdenante no cumple con el patrón requerido.", kind=_B, source=MP, needs_schema=True,
@@ -390,7 +399,7 @@ def cta_ordenante_admitida(ctx: DocContext) -> Iterator[Violation]:
       "(e.g. 10, 16 or 18 digits for 03).")
 def cta_ordenante_patron(ctx: DocContext) -> Iterator[Violation]:
     """SAT: CtaOrdenante matches c_FormaPago's "Patrón para cuenta ordenante" of FormaDePagoP (whole value)."""
-    yield from _pattern_of_forma(ctx, "CtaOrdenante", "cta_ordenante", "patron_cta_ordenante")
+    return _pattern_of_forma(ctx, "CtaOrdenante", "cta_ordenante", "patron_cta_ordenante")
 
 
 @rule("CRP20226", "El campo CtaBeneficiario no cumple con el patrón requerido.", kind=_B, source=MP, needs_schema=True,
@@ -398,7 +407,7 @@ def cta_ordenante_patron(ctx: DocContext) -> Iterator[Violation]:
       "(e.g. 10 or 18 digits for 03).")
 def cta_beneficiario_patron(ctx: DocContext) -> Iterator[Violation]:
     """SAT: CtaBeneficiario matches c_FormaPago's "Patrón para cuenta beneficiaria" of FormaDePagoP (whole value)."""
-    yield from _pattern_of_forma(ctx, "CtaBeneficiario", "cta_beneficiario", "patron_cta_beneficiaria")
+    return _pattern_of_forma(ctx, "CtaBeneficiario", "cta_beneficiario", "patron_cta_beneficiaria")
 
 
 @rule("CRP20227", "El campo RfcEmisorCtaBen no se debe registrar.", kind=_B, source=MP, needs_schema=True, types=_P,
@@ -406,7 +415,7 @@ def cta_beneficiario_patron(ctx: DocContext) -> Iterator[Violation]:
       'is not "No".')
 def rfc_emisor_cta_ben_admitido(ctx: DocContext) -> Iterator[Violation]:
     """SAT: RfcEmisorCtaBen is not registered for a non-banked FormaDePagoP (c_FormaPago column rfc_emisor_cta_ben)."""
-    yield from _forbidden_by_forma(ctx, "RfcEmisorCtaBen", "rfc_emisor_cta_ben")
+    return _forbidden_by_forma(ctx, "RfcEmisorCtaBen", "rfc_emisor_cta_ben")
 
 
 @rule("CRP20228", "El campo CtaBeneficiario no se debe registrar.", kind=_B, source=MP, needs_schema=True, types=_P,
@@ -420,7 +429,7 @@ def cta_beneficiario_admitida(ctx: DocContext) -> Iterator[Violation]:
     CtaOrdenante but no CtaBeneficiario; KPac's message lists 06 among the admitting forms, but
     SAT's catalog says "No", and the catalog is what we follow.
     """
-    yield from _forbidden_by_forma(ctx, "CtaBeneficiario", "cta_beneficiario")
+    return _forbidden_by_forma(ctx, "CtaBeneficiario", "cta_beneficiario")
 
 
 # --------------------------------------------------------------------------- Pago: TipoCadPago, CertPago, CadPago, SelloPago
@@ -431,22 +440,26 @@ def cta_beneficiario_admitida(ctx: DocContext) -> Iterator[Violation]:
 def tipo_cad_pago_solo_transferencia(ctx: DocContext) -> Iterator[Violation]:
     """SAT: TipoCadPago is registered only when FormaDePagoP is "03"."""
     for pago in _pagos(ctx):
+        if pago.tipo_cad_pago is None or pago.forma_de_pago_p == "03":
+            continue
         raw = pago.el.get("TipoCadPago")
-        if raw is not None and pago.forma_de_pago_p != "03":
+        if raw is not None:
             yield Violation(f'the Pago carries TipoCadPago="{raw}" but FormaDePagoP is "{pago.forma_de_pago_p}", not 03',
                             pago.el, "TipoCadPago", expected="<absent>", found=raw)
 
 
 def _required_with_cad(ctx: DocContext, attribute: str) -> Iterator[Violation]:
+    field = _FIELDS[attribute]
     for pago in _pagos(ctx):
-        if pago.el.get("TipoCadPago") is not None and not pago.el.get(attribute):
+        if pago.tipo_cad_pago is not None and not getattr(pago, field):
             yield Violation(f"the Pago carries TipoCadPago but no {attribute}", pago.el, attribute,
                             expected="<present>", found="<absent>")
 
 
 def _forbidden_without_cad(ctx: DocContext, attribute: str) -> Iterator[Violation]:
+    field = _FIELDS[attribute]
     for pago in _pagos(ctx):
-        if pago.el.get("TipoCadPago") is None and pago.el.get(attribute) is not None:
+        if pago.tipo_cad_pago is None and getattr(pago, field) is not None:
             yield Violation(f"the Pago carries {attribute} but no TipoCadPago", pago.el, attribute,
                             expected="<absent>", found="<present>")
 
@@ -455,39 +468,39 @@ def _forbidden_without_cad(ctx: DocContext, attribute: str) -> Iterator[Violatio
       gloss="A Pago with TipoCadPago must carry CertPago.")
 def cert_pago_requerido(ctx: DocContext) -> Iterator[Violation]:
     """SAT: TipoCadPago registered ⇒ CertPago registered (present and non-empty)."""
-    yield from _required_with_cad(ctx, "CertPago")
+    return _required_with_cad(ctx, "CertPago")
 
 
 @rule("CRP20231", "El campo CertPago no se debe registrar.", kind=_B, source=MP, needs_schema=True, types=_P,
       gloss="A Pago without TipoCadPago must not carry CertPago.")
 def cert_pago_prohibido(ctx: DocContext) -> Iterator[Violation]:
     """SAT: no TipoCadPago ⇒ no CertPago."""
-    yield from _forbidden_without_cad(ctx, "CertPago")
+    return _forbidden_without_cad(ctx, "CertPago")
 
 
 @rule("CRP20232", "El campo CadPago se debe registrar.", kind=_B, source=MP, needs_schema=True, types=_P,
       gloss="A Pago with TipoCadPago must carry CadPago.")
 def cad_pago_requerido(ctx: DocContext) -> Iterator[Violation]:
     """SAT: TipoCadPago registered ⇒ CadPago registered (present and non-empty)."""
-    yield from _required_with_cad(ctx, "CadPago")
+    return _required_with_cad(ctx, "CadPago")
 
 
 @rule("CRP20233", "El campo CadPago no se debe registrar.", kind=_B, source=MP, needs_schema=True, types=_P,
       gloss="A Pago without TipoCadPago must not carry CadPago.")
 def cad_pago_prohibido(ctx: DocContext) -> Iterator[Violation]:
     """SAT: no TipoCadPago ⇒ no CadPago."""
-    yield from _forbidden_without_cad(ctx, "CadPago")
+    return _forbidden_without_cad(ctx, "CadPago")
 
 
 @rule("CRP20234", "El campo SelloPago se debe registrar.", kind=_B, source=MP, needs_schema=True, types=_P,
       gloss="A Pago with TipoCadPago must carry SelloPago.")
 def sello_pago_requerido(ctx: DocContext) -> Iterator[Violation]:
     """SAT: TipoCadPago registered ⇒ SelloPago registered (present and non-empty)."""
-    yield from _required_with_cad(ctx, "SelloPago")
+    return _required_with_cad(ctx, "SelloPago")
 
 
 @rule("CRP20235", "El campo SelloPago no se debe registrar.", kind=_B, source=MP, needs_schema=True, types=_P,
       gloss="A Pago without TipoCadPago must not carry SelloPago.")
 def sello_pago_prohibido(ctx: DocContext) -> Iterator[Violation]:
     """SAT: no TipoCadPago ⇒ no SelloPago."""
-    yield from _forbidden_without_cad(ctx, "SelloPago")
+    return _forbidden_without_cad(ctx, "SelloPago")
