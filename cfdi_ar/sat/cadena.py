@@ -351,20 +351,36 @@ _T_IMPUESTOS, _T_PARTE = _C_Impuestos, _C_Parte
 
 def _concepto(out: list[str], concepto: etree._Element, f: Fields) -> None:
     _CONCEPTO[f](out, concepto)
-    kids = _by_tag(concepto)
-    impuestos = kids.get(_T_IMPUESTOS, _NONE)
-    for imp in impuestos:
-        for t in _kids(imp, _C_Traslados, _C_Traslado):
-            _TRASLADO_C[f](out, t)
-    for imp in impuestos:
-        for r in _kids(imp, _C_Retenciones, _C_Retencion):
-            _RETENCION_C[f](out, r)
-    for t in kids.get(_C_ACuentaTerceros, _NONE):
-        _TERCEROS[f](out, t)
-    for ia in kids.get(_C_InformacionAduanera, _NONE):
-        _PEDIMENTO[f](out, ia)
-    for cp in kids.get(_C_CuentaPredial, _NONE):
-        _PREDIAL[f](out, cp)
+    impuestos: list[etree._Element] = []
+    others = False  # any child besides cfdi:Impuestos (ACuentaTerceros, InformacionAduanera...)
+    for child in concepto:
+        if child.tag == _T_IMPUESTOS:
+            impuestos.append(child)
+        else:
+            others = True
+    if impuestos:
+        traslado = _TRASLADO_C[f]
+        for imp in impuestos:
+            for holder in imp:
+                if holder.tag == _C_Traslados:
+                    for t in holder:
+                        if t.tag == _C_Traslado:
+                            traslado(out, t)
+        retencion = _RETENCION_C[f]
+        for imp in impuestos:
+            for holder in imp:
+                if holder.tag == _C_Retenciones:
+                    for r in holder:
+                        if r.tag == _C_Retencion:
+                            retencion(out, r)
+    if others:
+        kids = _by_tag(concepto)
+        for t in kids.get(_C_ACuentaTerceros, _NONE):
+            _TERCEROS[f](out, t)
+        for ia in kids.get(_C_InformacionAduanera, _NONE):
+            _PEDIMENTO[f](out, ia)
+        for cp in kids.get(_C_CuentaPredial, _NONE):
+            _PREDIAL[f](out, cp)
     for parte in concepto.iterdescendants(_T_PARTE):  # ".//cfdi:Parte": any descendant
         _PARTE[f](out, parte)
         for ia in parte.iterdescendants(_C_InformacionAduanera):
