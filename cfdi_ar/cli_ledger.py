@@ -210,3 +210,122 @@ def history(ctx: click.Context, db_target: str | None, limit: int | None, inputs
         counts = run["counts"]
         run["summary"] = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items() if v) if counts else (run["message"] or "")
     _emit(ctx, runs, _HISTORY_COLUMNS, fmt, output, sheet="history")
+
+
+# --------------------------------------------------------------------------- open items, payment checks
+
+def _as_of(text: str | None) -> Any:
+    from datetime import date
+
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)", param_hint="--as-of") from None
+
+
+_OPEN_ITEMS_COLUMNS = (
+    Column("serie", "serie"), Column("folio", "folio"), Column("uuid", "uuid"), Column("customer_rfc", "customer"),
+    Column("customer_name", "name", width=30), Column("fecha", "fecha"), Column("due_date", "due"), Column("currency", "cur"),
+    Column("total", "total", ">"), Column("balance", "balance", ">"), Column("balance_mxn", "balance MXN", ">"),
+    Column("metodo_pago", "mp"), Column("status", "status"),
+)
+
+
+@main.command("open-items", context_settings=CONTEXT, short_help="Open invoices at a date, with their payments.")
+@_db_option
+@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD", help="Balances at the end of this day (default: today).")
+@click.option("--customer", default=None, metavar="RFC", help="Only this customer's invoices.")
+@click.option("--all", "include_all", is_flag=True, help="Every invoice, settled ones too (balance 0), cancelled and invalid ones.")
+@_format_options
+@click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False, path_type=str), default=None,
+              envvar="CFDI_AR_CONFIG", help="Configuration file (default: ./cfdi-ar.toml, then ~/.config/cfdi-ar/config.toml).")
+@click.pass_context
+def open_items_command(ctx: click.Context, db_target: str | None, as_of: str | None, customer: str | None, include_all: bool,
+                       fmt: str | None, output: str | None, config_path: str | None) -> None:
+    """List the invoices open at a date: balance in the invoice's currency and in MXN.
+
+    A balance is the invoice's Total less the credit notes and the payments
+    (REPs) dated by that day; MXN at the invoice's TipoCambio. A payment made
+    at another exchange rate shows its exchange difference apart (json), never
+    inside the balance. A negative balance (status credit) is an overpayment.
+
+    \b
+    Examples:
+      cfdi-ar open-items --as-of 2026-10-31
+      cfdi-ar open-items --customer ALE1503107H2 --all -o cartera.xlsx
+    """
+    from .ledger.book import load_book, open_items
+
+    day = _as_of(as_of)
+    config = _config(config_path)
+    db = _open(ctx, config, db_target)
+    try:
+        rows = open_items(load_book(db), day, customer=customer, include_all=include_all)
+    except LedgerError as exc:
+        click.echo(f"cfdi-ar: {exc}", err=True)
+        ctx.exit(2)
+    finally:
+        db.close()
+    _emit(ctx, rows, _OPEN_ITEMS_COLUMNS, fmt, output, sheet="open items", title=f"Open items at {day:%Y-%m-%d}")
+
+
+@main.group(context_settings=CONTEXT)
+def payments() -> None:
+    """Payment receipts (REPs) and the invoices they pay."""
+
+
+_BREAK_COLUMNS = (
+    Column("kind", "kind"), Column("fecha_pago", "fecha pago"), Column("payment_uuid", "payment uuid"),
+    Column("invoice_uuid", "invoice uuid"), Column("num_parcialidad", "parc", ">"), Column("message", "message", width=90),
+)
+
+
+@payments.command("check", context_settings=CONTEXT, short_help="Every break in the chains of payments.")
+@_db_option
+@click.option("--period", default=None, metavar="YYYY-MM", help="Only payments dated in this month.")
+@_format_options
+@click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False, path_type=str), default=None,
+              envvar="CFDI_AR_CONFIG", help="Configuration file (default: ./cfdi-ar.toml, then ~/.config/cfdi-ar/config.toml).")
+@click.pass_context
+def payments_check(ctx: click.Context, db_target: str | None, period: str | None, fmt: str | None, output: str | None,
+                   config_path: str | None) -> None:
+    """Check every payment against the invoices it pays; exit 1 when a chain breaks.
+
+    \b
+    Breaks:
+      unknown_invoice               pays an invoice the ledger does not hold (kept as unapplied cash)
+      saldo_anterior_mismatch       ImpSaldoAnt differs from the ledger's balance before the payment
+      parcialidad_gap, parcialidad_duplicate
+                                    NumParcialidad skips or repeats a number
+      overpayment                   ImpPagado above the balance (a credit balance remains)
+      payment_on_pue_invoice        pays a PUE invoice (paid at issue; not applied)
+      payment_on_cancelled_invoice  pays a cancelled invoice (not applied)
+      currency_mismatch             MonedaDR differs from the invoice's Moneda
+      party_mismatch                the REP's emisor or receptor differ from the invoice's
+      payment_before_invoice        FechaPago before the invoice's Fecha
+      cancelled_payment             the REP was cancelled (never applied)
+
+    \b
+    Example:
+      cfdi-ar payments check --period 2026-10 -o breaks.xlsx
+    """
+    import re
+
+    from .ledger.book import load_book, payment_breaks
+
+    if period is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period):
+        raise click.BadParameter(f"{period!r} is not a month (YYYY-MM)", param_hint="--period")
+    config = _config(config_path)
+    db = _open(ctx, config, db_target)
+    try:
+        rows = payment_breaks(load_book(db), period=period)
+    except LedgerError as exc:
+        click.echo(f"cfdi-ar: {exc}", err=True)
+        ctx.exit(2)
+    finally:
+        db.close()
+    _emit(ctx, rows, _BREAK_COLUMNS, fmt, output, sheet="payment breaks")
+    click.echo(f"{len(rows)} break{'s' if len(rows) != 1 else ''} found", err=True)
+    ctx.exit(1 if rows else 0)

@@ -203,7 +203,7 @@ class _Sqlite(Database):
 
 class _Postgres(Database):
     dialect = "postgresql"
-    types = {"amount": "NUMERIC(24,6)", "blob": "BYTEA", "serial": "BIGSERIAL PRIMARY KEY", "bigint": "BIGINT"}
+    types = {"amount": "NUMERIC", "blob": "BYTEA", "serial": "BIGSERIAL PRIMARY KEY", "bigint": "BIGINT"}
 
     def __init__(self, url: str, timeout: float) -> None:
         super().__init__()

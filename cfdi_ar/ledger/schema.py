@@ -6,8 +6,9 @@ migrating an SQLite file that already holds data, a copy is written beside it
 (``<file>.before-v<N>``). A ledger written by a newer cfdi-ar is refused, never
 downgraded.
 
-Conventions: UUIDs upper-case (CHECK); amounts exact (TEXT in SQLite,
-NUMERIC in PostgreSQL; never floating point); instants as ISO-8601 text
+Conventions: UUIDs upper-case (CHECK); amounts exact, with the scale they
+were written with (TEXT in SQLite, unconstrained NUMERIC in PostgreSQL, which
+keeps "100.00" as 100.00; never floating point); instants as ISO-8601 text
 (``YYYY-MM-DDTHH:MM:SS``, local Mexico time for CFDI dates, UTC with ``Z`` for
 run times); booleans 0/1.
 """
@@ -157,6 +158,41 @@ MIGRATIONS: tuple[Migration, ...] = (
             reason TEXT NOT NULL,
             run_id {{bigint}} NOT NULL REFERENCES runs(id),
             UNIQUE (uuid, raw_sha256)
+        )""",
+    )),
+    Migration(2, "cancellations and SAT bulk-download metadata", (
+        f"""CREATE TABLE cancellations (
+            uuid {_uuid('uuid')},
+            source TEXT NOT NULL CHECK (source IN ('metadata', 'csv', 'request', 'acuse')),
+            evidence_sha256 TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('cancelled', 'active')),
+            date TEXT,
+            date_kind TEXT CHECK (date_kind IN ('cancelled_at', 'requested_at')),
+            verified INTEGER NOT NULL CHECK (verified IN (0, 1)),
+            motivo TEXT,
+            folio_sustitucion TEXT,
+            rfc_emisor TEXT,
+            name TEXT NOT NULL,
+            run_id {{bigint}} NOT NULL REFERENCES runs(id),
+            PRIMARY KEY (uuid, source, evidence_sha256)
+        )""",
+        f"""CREATE TABLE sat_metadata (
+            uuid {_uuid('uuid')},
+            evidence_sha256 TEXT NOT NULL,
+            rfc_emisor TEXT,
+            nombre_emisor TEXT,
+            rfc_receptor TEXT,
+            nombre_receptor TEXT,
+            rfc_pac TEXT,
+            fecha_emision TEXT,
+            fecha_certificacion TEXT,
+            monto {{amount}},
+            efecto TEXT,
+            estatus TEXT,
+            fecha_cancelacion TEXT,
+            name TEXT NOT NULL,
+            run_id {{bigint}} NOT NULL REFERENCES runs(id),
+            PRIMARY KEY (uuid, evidence_sha256)
         )""",
     )),
 )

@@ -59,3 +59,27 @@ def test_cli_xlsx_needs_an_output_file(ledger_target):
 def test_cli_a_ledger_that_cannot_be_opened_exits_2(tmp_path):
     result = CliRunner().invoke(main, ["history", "--db", str(tmp_path / "missing" / "l.db")])
     assert result.exit_code == 2 and "does not exist" in result.stderr
+
+
+def test_cli_open_items_and_payments_check_on_a_chain_with_a_break(ledger_target, pki, sealed_invoice, make_payment, write, tmp_path):
+    from decimal import Decimal
+
+    inv = sealed_invoice()
+    write(inv, "F.xml")
+    write(make_payment(inv, Decimal("100.00")), "P1.xml")
+    orphan = make_payment(sealed_invoice(folio="777"), Decimal("50.00"))  # pays an invoice never ingested
+    folder = write(orphan, "P-orphan.xml").parent
+    CliRunner().invoke(main, ["ingest", "--db", ledger_target, "--rfc", OUR_RFC, *_ca_args(pki), "-q", str(folder)])
+    items = CliRunner().invoke(main, ["open-items", "--db", ledger_target, "--as-of", "2026-10-31", "-f", "json"])
+    assert items.exit_code == 0, items.output
+    (row,) = json.loads(items.stdout)
+    assert row["folio"] == "1001" and Decimal(row["balance"]) == Decimal(inv.get("Total")) - Decimal("100.00")
+    assert row["payments"][0]["amount"] == "100.00" and row["status"] == "open"
+    check = CliRunner().invoke(main, ["payments", "check", "--db", ledger_target, "-f", "json"])
+    assert check.exit_code == 1
+    assert [b["kind"] for b in json.loads(check.stdout)] == ["unknown_invoice"]
+    book = tmp_path / "breaks.xlsx"
+    assert CliRunner().invoke(main, ["payments", "check", "--db", ledger_target, "-o", str(book)]).exit_code == 1
+    assert load_workbook(book)["payment breaks"]["A2"].value == "unknown_invoice"
+    bad = CliRunner().invoke(main, ["payments", "check", "--db", ledger_target, "--period", "2026-13"])
+    assert bad.exit_code == 2

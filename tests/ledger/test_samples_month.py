@@ -1,0 +1,65 @@
+"""The demo company's October 2026 (samples/), ingested, against figures checked by hand.
+
+F-1001  19,384.80 MXN PPD  (120 x 48.50 + 80 x 112.00 at IVA 16 %, 200 x 11.20 at 0 %)
+        P-2001 pays 10,000.00 on 10-10; P-2003 pays the other 9,384.80 on 10-24 (parcialidad 2)
+F-1003     654.36 MXN PPD  paid in full by P-2002 on 10-15 at 18:20
+F-1004     507.04 USD PPD  TipoCambio 18.4520 -> 9,355.90 MXN; P-2004 pays it in USD on 10-28 at
+        18.6105 -> 9,436.27 MXN: an exchange difference of 80.37 MXN, shown apart
+F-1005   6,496.00 MXN PPD  (50 x 112.00 + IVA) less NC-3001 649.60 (5 x 112.00 + IVA) on 10-14,
+        the remaining 5,846.40 paid by P-2003 on 10-24
+F-1002, F-1006..F-1009     PUE: paid at issue
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal as D
+from pathlib import Path
+
+from cfdi_ar import Settings
+from cfdi_ar.ledger import ingest_paths
+from cfdi_ar.ledger.book import load_book, open_items, payment_breaks
+
+from .conftest import OUR_RFC
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+
+
+def _ingest(ledger) -> None:  # type: ignore[no-untyped-def]
+    settings = Settings(trust_roots=(str(SAMPLES / "certs" / "demo-ca.cer"),), sat_certs=str(SAMPLES / "sat-certs"),
+                        exclude=("broken",))
+    report = ingest_paths(ledger, [str(SAMPLES)], settings, [OUR_RFC])
+    c = report.counts()
+    assert c["new"] == 14 and c["invalid"] == 0 and c["rejected"] == 0 and c["not_ours"] == 0
+
+
+def _by_folio(rows):  # type: ignore[no-untyped-def]
+    return {r["folio"]: r for r in rows}
+
+
+def test_mid_month_open_items_are_the_hand_checked_balances(ledger):
+    _ingest(ledger)
+    rows = _by_folio(open_items(load_book(ledger), date(2026, 10, 15)))
+    assert sorted(rows) == ["1001", "1004", "1005"]
+    assert (rows["1001"]["balance"], rows["1001"]["balance_mxn"], rows["1001"]["due_date"]) == (D("9384.80"), D("9384.80"), date(2026, 10, 31))
+    assert (rows["1004"]["currency"], rows["1004"]["balance"], rows["1004"]["balance_mxn"]) == ("USD", D("507.04"), D("9355.90"))
+    assert rows["1005"]["balance"] == D("5846.40")
+    assert [(p["kind"], p["amount"]) for p in rows["1005"]["payments"]] == [("credit_note", D("649.60"))]
+
+
+def test_at_month_end_everything_is_paid_and_no_chain_breaks(ledger):
+    _ingest(ledger)
+    book = load_book(ledger)
+    assert open_items(book, date(2026, 10, 31)) == []
+    everything = _by_folio(open_items(book, date(2026, 10, 31), include_all=True))
+    assert len(everything) == 9 and {r["status"] for r in everything.values()} == {"paid"}
+    assert [p["amount"] for p in everything["1001"]["payments"]] == [D("10000.00"), D("9384.80")]
+    (usd,) = everything["1004"]["payments"]
+    assert (usd["amount_mxn"], usd["amount_mxn_at_payment"], usd["exchange_difference_mxn"]) == (D("9355.90"), D("9436.27"), D("80.37"))
+    assert payment_breaks(book) == [] and payment_breaks(book, period="2026-10") == []
+
+
+def test_a_customer_filter_shows_only_that_customers_invoices(ledger):
+    _ingest(ledger)
+    rows = open_items(load_book(ledger), date(2026, 10, 15), customer="ale1503107h2")
+    assert sorted(r["folio"] for r in rows) == ["1001", "1005"]
