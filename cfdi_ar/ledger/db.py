@@ -10,8 +10,8 @@ ledger's single writer lock for its whole length:
   rows under two writers, ../shared/RELIABILITY.md §3.2), WAL journal,
   ``synchronous=FULL`` (NORMAL may lose a committed transaction on power loss),
   ``foreign_keys=ON`` and a busy timeout, on every connection.
-- PostgreSQL: ``BEGIN`` then a transaction-level advisory lock, so two ingests
-  run one after the other instead of interleaving their checks and inserts.
+- PostgreSQL: a session advisory lock, then ``BEGIN``, so two ingests run one
+  after the other instead of interleaving their checks and inserts.
 
 Either way a writer that cannot get the lock within the timeout gets a
 :class:`LedgerBusy` with a message a person can act on.
@@ -51,6 +51,8 @@ def is_postgres_url(target: str) -> bool:
 def open_database(target: str | os.PathLike[str] | None = None, *, timeout: float = BUSY_TIMEOUT_S) -> "Database":
     """Open the ledger at ``target`` (a path or a PostgreSQL URL; default ``./cfdi-ar.db``)."""
     target = os.fspath(target) if target is not None else DEFAULT_DB
+    if not target.strip():
+        raise LedgerError("no ledger given: --db needs a file path or a postgresql:// URL")
     if is_postgres_url(target):
         return _Postgres(target, timeout)
     return _Sqlite(target, timeout)
@@ -230,7 +232,11 @@ class _Postgres(Database):
             return "postgresql database"
 
     def table_exists(self, name: str) -> bool:
-        return self.scalar("SELECT to_regclass(?) IS NOT NULL", (name,)) is True
+        # pg_class read through the statement's snapshot (to_regclass goes through a cache that can
+        # lag behind a table another session just committed).
+        return self.scalar(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relname = ? AND n.nspname = current_schema())", (name,)) is True
 
     _PLACEHOLDER_CACHE: dict[str, str] = {}
 
@@ -251,23 +257,38 @@ class _Postgres(Database):
                 "Run the command again when it has finished.")
 
     def _begin_write(self) -> None:
+        # The lock is taken first, outside the transaction (a session lock, released right after
+        # COMMIT or ROLLBACK, or by the server when the connection dies), so the transaction
+        # starts after the previous writer's commit and sees everything it did, catalog included.
         cur = self._conn.cursor()
-        cur.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
         try:
-            cur.execute(f"SET LOCAL lock_timeout = '{int(self.timeout * 1000)}ms'")
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", (_ADVISORY_KEY,))
+            cur.execute(f"SET lock_timeout = '{int(self.timeout * 1000)}ms'")
+            cur.execute("SELECT pg_advisory_lock(%s)", (_ADVISORY_KEY,))
         except self._psycopg.errors.LockNotAvailable:
-            self._rollback()
             raise LedgerBusy(self._busy_message()) from None
+        self._locked = True
+        cur.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
 
     def _begin_read(self) -> None:
         self._conn.cursor().execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
 
     def _commit(self) -> None:
-        self._conn.cursor().execute("COMMIT")
+        try:
+            self._conn.cursor().execute("COMMIT")
+        finally:
+            self._unlock()
 
     def _rollback(self) -> None:
         try:
             self._conn.cursor().execute("ROLLBACK")
         except Exception:  # noqa: BLE001
             pass
+        self._unlock()
+
+    def _unlock(self) -> None:
+        if getattr(self, "_locked", False):
+            self._locked = False
+            try:
+                self._conn.cursor().execute("SELECT pg_advisory_unlock(%s)", (_ADVISORY_KEY,))
+            except Exception:  # noqa: BLE001 - a dead connection has released it already
+                pass
