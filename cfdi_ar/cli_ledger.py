@@ -122,6 +122,10 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], db_target: str | None, rf
       conflict          another document with this UUID is in the ledger: kept aside for review
       duplicate_in_run  given twice in this run
       rejected          not a stamped CFDI 4.0 (not XML, no UUID...): not stored
+      evidence          a cancellation source, kept with what it says about each UUID: SAT's
+                        metadata TXT (Estatus, FechaCancelacion), a CSV of uuid,status,date, a
+                        cancellation request signed with a trusted CSD, or SAT's acuse (kept
+                        as unverified evidence: only SAT can check its seal)
 
     \b
     Examples:
@@ -162,7 +166,7 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], db_target: str | None, rf
         click.echo(
             f"run {report.run_id}: {c['inputs']} inputs: {c['new']} new ({c['invalid']} invalid, {c['not_ours']} not ours), "
             f"{c['already_present']} already present, {c['alternate']} alternate, {c['conflict']} conflict, "
-            f"{c['duplicate_in_run']} duplicate, {c['rejected']} rejected",
+            f"{c['duplicate_in_run']} duplicate, {c['rejected']} rejected, {c['evidence']} cancellation files",
             err=True,
         )
     if not report.inputs:

@@ -97,6 +97,7 @@ class _Plan:
     items: list[Item] = field(default_factory=list)
     skipped: int = 0  # files and members that are not XML (PDFs, metadata TXT, ...)
     exclude: tuple[str, ...] = ()
+    suffixes: tuple[str, ...] = (".xml",)
 
 
 def _problem(name: str, code: str, message: str, severity: Severity = Severity.ERROR, unreadable: bool = False) -> Problem:
@@ -114,14 +115,18 @@ def _is_zip(path: str) -> bool:
 
 
 def plan(paths: Iterable[str | os.PathLike[str]], limits: Limits = Limits(),
-         exclude: Iterable[str] = ()) -> tuple[list[Item], int]:
+         exclude: Iterable[str] = (), suffixes: tuple[str, ...] = (".xml",)) -> tuple[list[Item], int]:
     """List the documents in ``paths``. Returns ``(items, skipped_non_xml_count)``.
+
+    ``suffixes``: the file names read from folders and archives (``.xml``; the ledger also reads
+    SAT's metadata ``.txt`` and cancellation ``.csv`` files).
 
     ``exclude``: glob patterns (``broken``, ``*/drafts``, ``*.tmp.xml``) matched against the name
     and the path relative to a folder given in ``paths``; matching files and folders found while
     walking are left out. A path given explicitly is always read.
     """
     out = _Plan()
+    out.suffixes = tuple(x.lower() for x in suffixes)
     out.exclude = tuple(p.strip().strip("/") for p in exclude if p.strip().strip("/"))
     for raw in paths:
         path = os.fspath(raw)
@@ -158,7 +163,7 @@ def _plan_folder(folder: str, limits: Limits, out: _Plan) -> None:
                 continue
             path = os.path.join(root, name)
             lower = name.lower()
-            if lower.endswith(".xml"):
+            if lower.endswith(out.suffixes):
                 out.items.append(FileItem(path))  # _load_file refuses non-regular files without blocking
             elif lower.endswith(".zip"):
                 if os.path.isfile(path):
@@ -222,7 +227,7 @@ def _plan_zip(path: str, limits: Limits, out: _Plan) -> None:
             if lower.endswith(".zip"):
                 out.items.append(_problem(label, "CFDIAR-ZIP-008", "nested archive; cfdi-ar reads one level of ZIP only", Severity.WARNING))
                 continue
-            if not lower.endswith(".xml"):
+            if not lower.endswith(out.suffixes):
                 out.skipped += 1
                 continue
             if info.flag_bits & 0x1:

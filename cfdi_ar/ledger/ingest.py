@@ -19,6 +19,9 @@ outcome                   meaning
                           ``conflicts``; what the ledger holds is never overwritten
 ``duplicate_in_run``      the same bytes given twice in this run
 ``rejected``              not storable: not XML, not a CFDI 4.0, no stamp UUID
+``evidence``              a cancellation source (SAT metadata TXT, a CSV of uuid,
+                          status, date, a signed cancellation request, SAT's
+                          acuse): kept, with what it says about each UUID
 ========================  ==========================================================
 
 A failed run rolls back, then is logged as failed in a transaction of its own.
@@ -40,12 +43,13 @@ from ..context import Settings, runtime_for
 from ..io.sources import iter_loaded, plan
 from ..validate import inspect_loaded
 from .db import Database, LedgerError
-from .records import Prepared, prepare
+from .records import Evidence, Prepared, prepare, prepare_evidence
 from .schema import migrate
 
 __all__ = ["IngestReport", "InputOutcome", "ingest_paths", "OUTCOMES"]
 
-OUTCOMES = ("new", "already_present", "alternate", "conflict", "duplicate_in_run", "rejected")
+OUTCOMES = ("new", "already_present", "alternate", "conflict", "duplicate_in_run", "rejected", "evidence")
+EVIDENCE_SUFFIXES = (".xml", ".txt", ".csv")
 
 _DOC_COLUMNS = (
     "name", "version", "tipo", "serie", "folio", "fecha", "emisor_rfc", "emisor_nombre", "receptor_rfc", "receptor_nombre",
@@ -75,6 +79,7 @@ class InputOutcome:
     ours: bool | None = None
     sha256: str | None = None
     message: str = ""
+    problems: int = 0  # rows or parts of an evidence file that could not be read
 
     def to_dict(self) -> dict[str, Any]:
         return {"file": self.name, "outcome": self.outcome, "uuid": self.uuid, "type": self.tipo, "valid": self.valid,
@@ -97,7 +102,7 @@ class IngestReport:
     @property
     def has_findings(self) -> bool:
         c = self.counts()
-        return bool(c["conflict"] or c["rejected"] or c["invalid"])
+        return bool(c["conflict"] or c["rejected"] or c["invalid"] or any(i.problems for i in self.inputs))
 
 
 def ingest_paths(
@@ -130,26 +135,61 @@ def ingest_paths(
 
 
 def _prepare_all(paths: Sequence[str], settings: Settings, ours: frozenset[str],
-                 on_plan: Callable[[int], None] | None, on_progress: Callable[[int], None] | None) -> list[Prepared]:
+                 on_plan: Callable[[int], None] | None, on_progress: Callable[[int], None] | None) -> list[Prepared | Evidence]:
+    from .cancellations import sniff
+
     runtime = runtime_for(settings)
-    items, skipped = plan(paths, settings.limits, settings.exclude)
+    trust = _request_trust(runtime)
+    items, skipped = plan(paths, settings.limits, settings.exclude, suffixes=EVIDENCE_SUFFIXES)
     if on_plan is not None:
         on_plan(len(items))
-    out: list[Prepared] = []
+    out: list[Prepared | Evidence] = []
     for loaded in iter_loaded(items, settings.limits):
-        result, ctx = inspect_loaded(loaded, runtime)
-        out.append(prepare(loaded.name, loaded.data, result, ctx, ours))
+        lower = loaded.name.lower()
+        kind = sniff(loaded.name, loaded.data) if loaded.data is not None and lower.endswith((".txt", ".csv")) else None
+        if kind is not None:
+            out.append(prepare_evidence(loaded.name, loaded.data, kind, trust))  # type: ignore[arg-type]
+        else:
+            result, ctx = inspect_loaded(loaded, runtime)
+            kind = sniff(loaded.name, loaded.data) if ctx is None and loaded.data is not None and lower.endswith(".xml") else None
+            if kind is not None:  # an XML that is not a CFDI: a cancellation request or SAT's acuse?
+                out.append(prepare_evidence(loaded.name, loaded.data, kind, trust))  # type: ignore[arg-type]
+            else:
+                out.append(prepare(loaded.name, loaded.data, result, ctx, ours))
         if on_progress is not None:
             on_progress(1)
     return out
 
 
-def _write_run(db: Database, prepared: list[Prepared], started: str, arguments: Sequence[str], accept_invalid: bool) -> IngestReport:
+def _request_trust(runtime: Any) -> Callable[[bytes], str | None]:
+    """Who may sign a cancellation request: a CSD or e.firma that chains to SAT's CA (or to a CA the
+    user trusts; SAT's test CA with --test-certificates), as for a CFDI's seal."""
+    from ..sat.certs import CertificateError, TrustStatus, read_certificate
+
+    def trust(der: bytes) -> str | None:
+        try:
+            cert = read_certificate(der)
+        except CertificateError as exc:
+            return str(exc)
+        verdict = runtime.trust.chain(cert)
+        if verdict.status in (TrustStatus.PRODUCTION, TrustStatus.USER_ROOT):
+            return None
+        if verdict.status is TrustStatus.TEST and runtime.settings.test_certificates:
+            return None
+        return verdict.detail
+
+    return trust
+
+
+def _write_run(db: Database, prepared: list[Prepared | Evidence], started: str, arguments: Sequence[str], accept_invalid: bool) -> IngestReport:
     run_id = _insert_run(db, "ingest", started, arguments, "committed")
     report = IngestReport(run_id)
-    existing = _existing(db, {p.uuid for p in prepared if p.uuid})
+    existing = _existing(db, {p.uuid for p in prepared if isinstance(p, Prepared) and p.uuid})
     seen: dict[str, Prepared] = {}
     for p in prepared:
+        if isinstance(p, Evidence):
+            report.inputs.append(_store_evidence(db, p, run_id))
+            continue
         outcome = _decide(p, existing.get(p.uuid) if p.uuid else None, seen.get(p.uuid) if p.uuid else None)
         if outcome.outcome == "new":
             _store(db, p, run_id, accepted=p.valid or accept_invalid)
@@ -170,6 +210,40 @@ def _write_run(db: Database, prepared: list[Prepared], started: str, arguments: 
     )
     db.execute("UPDATE runs SET finished_at = ?, counts = ? WHERE id = ?", (_now(), json.dumps(report.counts()), run_id))
     return report
+
+
+def _store_evidence(db: Database, e: Evidence, run_id: int) -> InputOutcome:
+    known = db.scalar("SELECT count(*) FROM blobs WHERE sha256 = ?", (e.sha256,))
+    db.execute("INSERT INTO blobs (sha256, size, compression, data) VALUES (?, ?, 'zlib', ?) ON CONFLICT (sha256) DO NOTHING",
+               (e.sha256, e.size, e.compressed))
+    db.executemany(
+        "INSERT INTO cancellations (uuid, source, evidence_sha256, status, date, date_kind, verified, motivo, folio_sustitucion, "
+        "rfc_emisor, name, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        ((c.uuid, c.source, e.sha256, c.status, _iso(c.date), c.date_kind, 1 if c.verified else 0, c.motivo, c.folio_sustitucion,
+          c.rfc_emisor, e.name, run_id) for c in e.cancellations),
+    )
+    db.executemany(
+        "INSERT INTO sat_metadata (uuid, evidence_sha256, rfc_emisor, nombre_emisor, rfc_receptor, nombre_receptor, rfc_pac, "
+        "fecha_emision, fecha_certificacion, monto, efecto, estatus, fecha_cancelacion, name, run_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        ((m.uuid, e.sha256, m.rfc_emisor, m.nombre_emisor, m.rfc_receptor, m.nombre_receptor, m.rfc_pac, _iso(m.fecha_emision),
+          _iso(m.fecha_certificacion_sat), m.monto, m.efecto_comprobante, m.estatus, _iso(m.fecha_cancelacion), e.name, run_id)
+         for m in e.metadata),
+    )
+    cancelled = sum(1 for c in e.cancellations if c.status == "cancelled")
+    message = f"{e.kind}: {len(e.cancellations)} UUIDs ({cancelled} cancelled)"
+    if e.problems:
+        shown = "; ".join(
+            (f"line {p.line}: " if p.line else "") + (f"{p.column}: " if p.column else "") + p.message for p in e.problems[:3])
+        message += f"; {len(e.problems)} problem{'s' if len(e.problems) != 1 else ''}: {shown}"
+    if known:
+        message = "already in the ledger (the same file); " + message
+    return InputOutcome(e.name, "already_present" if known else "evidence", None, e.kind, None, None, e.sha256, message,
+                        problems=len(e.problems))
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else value.isoformat(timespec="seconds")
 
 
 def _decide(p: Prepared, stored: tuple[str, str | None] | None, earlier: Prepared | None) -> InputOutcome:
@@ -227,7 +301,7 @@ def _insert_run(db: Database, command: str, started: str, arguments: Sequence[st
     return int(db.fetchone(sql, params)[0])  # type: ignore[index]
 
 
-def _log_failed_run(db: Database, started: str, arguments: Sequence[str], prepared: list[Prepared], exc: BaseException) -> None:
+def _log_failed_run(db: Database, started: str, arguments: Sequence[str], prepared: list[Prepared | Evidence], exc: BaseException) -> None:
     try:
         with db.write():
             run_id = _insert_run(db, "ingest", started, arguments, "failed", f"{type(exc).__name__}: {exc}")

@@ -20,7 +20,7 @@ from ..findings import DocumentResult, Severity
 from ..model import Comprobante
 from ..rules.sello import cadena_of
 
-__all__ = ["Prepared", "prepare", "UUID_RE", "canonical_uuid"]
+__all__ = ["Prepared", "Evidence", "prepare", "prepare_evidence", "UUID_RE", "canonical_uuid"]
 
 UUID_RE = re.compile(r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}")
 
@@ -88,6 +88,33 @@ def prepare(name: str, data: bytes | None, result: DocumentResult, ctx: DocConte
         (uuid, rel.tipo_relacion or "", related, i)
         for i, (rel, related) in enumerate((rel, r) for rel in model.cfdi_relacionados for r in rel.uuids)
     ]
+    return out
+
+
+@dataclass
+class Evidence:
+    """A cancellation source (SAT metadata TXT, a CSV, a signed request, SAT's acuse): its bytes, kept
+    as evidence, and what it says."""
+
+    name: str
+    sha256: str
+    size: int
+    kind: str  # "metadata" | "csv" | "request" | "acuse"
+    compressed: bytes
+    cancellations: list[Any] = field(default_factory=list)  # cancellations.Cancellation
+    metadata: list[Any] = field(default_factory=list)  # cancellations.MetadataRow
+    problems: list[Any] = field(default_factory=list)  # cancellations.SourceProblem
+
+
+def prepare_evidence(name: str, data: bytes, kind: str, trust: Any) -> Evidence:
+    from .cancellations import read_metadata, read_source
+
+    out = Evidence(name, hashlib.sha256(data).hexdigest(), len(data), kind, zlib.compress(data, 6))
+    if kind == "metadata":
+        out.metadata, out.problems = read_metadata(name, data)
+        out.cancellations = [row.cancellation() for row in out.metadata]
+    else:
+        out.cancellations, out.problems = read_source(name, data, trust=trust)
     return out
 
 
