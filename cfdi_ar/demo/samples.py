@@ -42,6 +42,8 @@ sat_certs = "sat-certs"
 # broken/ holds documents that each break one SAT rule on purpose: validate it explicitly
 # (cfdi-ar validate --config samples/cfdi-ar.toml samples/broken) to see each rule fire.
 exclude = ["broken"]
+# The demo company: what it issued is accounts receivable (cfdi-ar ingest).
+rfc = ["CDB200115AB7"]
 """
 
 
