@@ -5,16 +5,27 @@ Loads our documents (``ours = 1``) from the database into the pure chain model
 Balances are in each invoice's currency, and in MXN at the invoice's
 TipoCambio; what a payment in another rate would change is reported apart as
 its exchange difference, never folded into a balance.
+
+Speed (benchmarks/ledger.py: open items over a million invoices in under ten
+seconds): :func:`load_book` keeps the rows as tuples, one query per table; an
+Invoice or PaymentLine is made only for what a command lists or walks; the
+cyclic garbage collector is paused while rows are read and walked (nothing made
+here forms a cycle).
 """
 
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property, lru_cache
 from typing import Any
 
-from .chain import Break, CreditNote, Invoice, InvoiceState, PaymentLine, link
+from .chain import Break, CreditNote, Invoice, InvoiceState, PaymentLine, chain_breaks, credit_notes_by_invoice, link, walk
 from .db import Database
 from .records import decimal_or_none
 from .schema import migrate
@@ -22,6 +33,20 @@ from .schema import migrate
 __all__ = ["Book", "load_book", "open_items", "payment_breaks", "due_date"]
 
 _CENT = Decimal("0.01")
+_ZERO = Decimal("0")
+
+
+@contextmanager
+def _bulk() -> Iterator[None]:
+    """Pause the cyclic garbage collector while many rows become objects: it would otherwise walk the
+    growing heap again and again (a fifth of open-items' time over a million invoices)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _dt(text: str | None) -> datetime | None:
@@ -42,72 +67,141 @@ def due_date(fecha: datetime | None, condiciones: str | None, default_days: int 
     ``default_days`` when they say nothing usable; None without either."""
     if fecha is None:
         return None
-    days: int | None = None
-    if condiciones:
-        m = _DAYS.search(condiciones) or _NET.search(condiciones)
-        if m:
-            days = int(m.group(1))
+    days = _days_in(condiciones) if condiciones else None
     if days is None:
         days = default_days
     return None if days is None else fecha.date() + timedelta(days=days)
 
 
+@lru_cache(maxsize=4096)  # a ledger holds a few wordings of its terms, repeated on every invoice
+def _days_in(condiciones: str) -> int | None:
+    m = _DAYS.search(condiciones) or _NET.search(condiciones)
+    return int(m.group(1)) if m else None
+
+
 class Book:
-    """Our documents, loaded once: invoices, payment lines and credit notes, with cancellations."""
+    """Our documents, loaded once: invoices, payment lines and credit notes, with cancellations.
+
+    :func:`load_book` keeps the rows as the ledger returned them: ``invoices``, ``payments`` and
+    ``lines`` are made from them on first use, and :func:`open_items` and :func:`payment_breaks`
+    make Invoice and PaymentLine objects only for the invoices they list or walk (over a million
+    invoices, making them all took most of the time)."""
+
+    _rows: _Rows | None = None
 
     def __init__(self, invoices: dict[str, Invoice], payments: list[PaymentLine], credit_notes: list[CreditNote]) -> None:
         self.invoices = invoices
         self.payments = payments
         self.credit_notes = credit_notes
-        self.lines = {(p.payment_uuid, p.invoice_uuid): p for p in payments}
+
+    @classmethod
+    def _from_rows(cls, rows: _Rows, credit_notes: list[CreditNote]) -> Book:
+        book = cls.__new__(cls)
+        book._rows = rows
+        book.credit_notes = credit_notes
+        return book
+
+    @cached_property
+    def invoices(self) -> dict[str, Invoice]:  # type: ignore[no-redef]
+        rows = self._rows
+        assert rows is not None
+        return {row[0]: _invoice(row, rows.cancelled) for row in rows.invoices}
+
+    @cached_property
+    def payments(self) -> list[PaymentLine]:  # type: ignore[no-redef]
+        rows = self._rows
+        assert rows is not None
+        return [_line(row, rows.reps, rows.cancelled) for row in rows.payments]
+
+    @cached_property
+    def lines(self) -> dict[tuple[str, str], PaymentLine]:
+        return {(p.payment_uuid, p.invoice_uuid): p for p in self.payments}
 
     def link(self, as_of: date | None = None) -> tuple[dict[str, InvoiceState], list[Break], list[PaymentLine]]:
         return link(self.invoices, self.payments, self.credit_notes, as_of)
 
+    def _paid_invoices(self) -> Mapping[str, Invoice]:
+        """The invoices that payment lines name, in load order: all that chain_breaks walks (a chain
+        without payments has nothing that can break), without making the others."""
+        rows = self._rows
+        if rows is None or "invoices" in self.__dict__:
+            return self.invoices
+        by_invoice, cancelled = rows.by_invoice, rows.cancelled
+        return {row[0]: _invoice(row, cancelled) for row in rows.invoices if row[0] in by_invoice}
+
+
+# What load_book reads. Payment lines are matched to our REPs by UUID in Python: the join in
+# SQL costs three times as much (an index search in payments per REP).
+_INVOICES = ("SELECT uuid, serie, folio, fecha, emisor_rfc, receptor_rfc, receptor_nombre, moneda, tipo_cambio, total, "
+             "metodo_pago, condiciones_de_pago, accepted FROM documents WHERE ours = 1 AND tipo = 'I'")
+# REPs are a quarter of the table: reading it through (NOT INDEXED, for SQLite) costs half of
+# looking each one up from the (tipo, fecha) index.
+_REPS = "SELECT uuid, emisor_rfc, receptor_rfc, accepted FROM documents{hint} WHERE ours = 1 AND tipo = 'P'"
+_PAYMENTS = ("SELECT payment_uuid, pago_index, docto_index, invoice_uuid, fecha_pago, imp_pagado, imp_saldo_ant, "
+             "imp_saldo_insoluto, num_parcialidad, moneda_dr, moneda_p, tipo_cambio_p, equivalencia_dr FROM payments")
+
+
+@dataclass
+class _Rows:
+    invoices: list[tuple[Any, ...]]  # our invoices (I), _INVOICES' columns
+    reps: dict[str, tuple[Any, ...]]  # our REPs (P) by UUID, _REPS' columns
+    payments: list[tuple[Any, ...]]  # the payment lines of our REPs, _PAYMENTS' columns
+    by_invoice: dict[str, list[tuple[Any, ...]]]  # the same, by the UUID they pay
+    cancelled: dict[str, datetime]
+
+
+def _invoice(row: tuple[Any, ...], cancelled: dict[str, datetime]) -> Invoice:
+    uuid, serie, folio, fecha, emisor, receptor, nombre, moneda, tipo_cambio, total, metodo, condiciones, accepted = row
+    return Invoice(
+        uuid=uuid, fecha=_dt(fecha), emisor_rfc=emisor, receptor_rfc=receptor, moneda=moneda,
+        total=decimal_or_none(total) or Decimal("0"), tipo_cambio=decimal_or_none(tipo_cambio), metodo_pago=metodo,
+        serie=serie, folio=folio, receptor_nombre=nombre, condiciones_de_pago=condiciones,
+        cancelled_at=cancelled.get(uuid), accepted=bool(accepted),
+    )
+
+
+def _line(row: tuple[Any, ...], reps: dict[str, tuple[Any, ...]], cancelled: dict[str, datetime]) -> PaymentLine:
+    puuid, pi, di, inv, fp, pagado, ant, insoluto, parc, moneda_dr, moneda_p, tc_p, equiv = row
+    _, emisor, receptor, accepted = reps[puuid]
+    return PaymentLine(
+        payment_uuid=puuid, pago_index=pi, docto_index=di, invoice_uuid=inv, fecha_pago=_dt(fp),
+        imp_pagado=decimal_or_none(pagado), imp_saldo_ant=decimal_or_none(ant), imp_saldo_insoluto=decimal_or_none(insoluto),
+        num_parcialidad=parc, moneda_dr=moneda_dr, moneda_p=moneda_p, tipo_cambio_p=decimal_or_none(tc_p),
+        equivalencia_dr=decimal_or_none(equiv), emisor_rfc=emisor, receptor_rfc=receptor,
+        cancelled_at=cancelled.get(puuid), accepted=bool(accepted),
+    )
+
 
 def load_book(db: Database) -> Book:
+    """Our invoices, REPs, payment lines, credit notes and cancellations, read in one snapshot."""
     migrate(db)
-    with db.read():
+    with db.read(), _bulk():
         cancelled = _cancellations(db)
-        invoices: dict[str, Invoice] = {}
-        for (uuid, serie, folio, fecha, emisor, receptor, nombre, moneda, tipo_cambio, total, metodo, condiciones,
-             accepted) in db.fetchall(
-                "SELECT uuid, serie, folio, fecha, emisor_rfc, receptor_rfc, receptor_nombre, moneda, tipo_cambio, total, "
-                "metodo_pago, condiciones_de_pago, accepted FROM documents WHERE ours = 1 AND tipo = 'I'"):
-            invoices[uuid] = Invoice(
-                uuid=uuid, fecha=_dt(fecha), emisor_rfc=emisor, receptor_rfc=receptor, moneda=moneda,
-                total=decimal_or_none(total) or Decimal("0"), tipo_cambio=decimal_or_none(tipo_cambio), metodo_pago=metodo,
-                serie=serie, folio=folio, receptor_nombre=nombre, condiciones_de_pago=condiciones,
-                cancelled_at=cancelled.get(uuid), accepted=bool(accepted),
-            )
-        payments = [
-            PaymentLine(
-                payment_uuid=puuid, pago_index=pi, docto_index=di, invoice_uuid=inv, fecha_pago=_dt(fp),
-                imp_pagado=decimal_or_none(pagado), imp_saldo_ant=decimal_or_none(ant), imp_saldo_insoluto=decimal_or_none(insoluto),
-                num_parcialidad=parc, moneda_dr=moneda_dr, moneda_p=moneda_p, tipo_cambio_p=decimal_or_none(tc_p),
-                equivalencia_dr=decimal_or_none(equiv), emisor_rfc=emisor, receptor_rfc=receptor,
-                cancelled_at=cancelled.get(puuid), accepted=bool(accepted),
-            )
-            for (puuid, pi, di, inv, fp, pagado, ant, insoluto, parc, moneda_dr, moneda_p, tc_p, equiv, emisor, receptor,
-                 accepted) in db.fetchall(
-                "SELECT p.payment_uuid, p.pago_index, p.docto_index, p.invoice_uuid, p.fecha_pago, p.imp_pagado, p.imp_saldo_ant, "
-                "p.imp_saldo_insoluto, p.num_parcialidad, p.moneda_dr, p.moneda_p, p.tipo_cambio_p, p.equivalencia_dr, "
-                "d.emisor_rfc, d.receptor_rfc, d.accepted FROM payments p JOIN documents d ON d.uuid = p.payment_uuid "
-                "WHERE d.ours = 1 AND d.tipo = 'P'")
-        ]
+        invoices = db.fetchall(_INVOICES)
+        reps = {row[0]: row for row in db.fetchall(_REPS.format(hint=" NOT INDEXED" if db.dialect == "sqlite" else ""))}
+        payments: list[tuple[Any, ...]] = []
+        by_invoice: dict[str, list[tuple[Any, ...]]] = {}
+        for row in db.fetchall(_PAYMENTS):
+            if row[0] in reps:
+                payments.append(row)
+                found = by_invoice.get(row[3])
+                if found is None:
+                    by_invoice[row[3]] = [row]
+                else:
+                    found.append(row)
         related: dict[str, list[str]] = {}
         for uuid, rel in db.fetchall(
                 "SELECT r.uuid, r.related_uuid FROM relations r JOIN documents d ON d.uuid = r.uuid "
                 "WHERE d.ours = 1 AND d.tipo = 'E' AND r.tipo_relacion IN ('01', '03') ORDER BY r.uuid, r.position"):
             related.setdefault(uuid, []).append(rel)
         credit_notes = [
-            CreditNote(uuid=uuid, fecha=_dt(fecha), total=decimal_or_none(total) or Decimal("0"), related=tuple(related.get(uuid, ())),
+            CreditNote(uuid=uuid, fecha=_dt(fecha), total=decimal_or_none(total) or Decimal("0"), related=tuple(related[uuid]),
                        moneda=moneda, cancelled_at=cancelled.get(uuid), accepted=bool(accepted))
             for uuid, fecha, total, moneda, accepted in db.fetchall(
                 "SELECT uuid, fecha, total, moneda, accepted FROM documents WHERE ours = 1 AND tipo = 'E'")
             if uuid in related
         ]
-    return Book(invoices, payments, credit_notes)
+    return Book._from_rows(_Rows(invoices, reps, payments, by_invoice, cancelled), credit_notes)
 
 
 def _cancellations(db: Database) -> dict[str, datetime]:
@@ -130,30 +224,132 @@ def _mxn(amount: Decimal, inv: Invoice) -> Decimal:
 def open_items(book: Book, as_of: date, *, customer: str | None = None, include_all: bool = False,
                default_days: int | None = None) -> list[dict[str, Any]]:
     """The invoices open at ``as_of`` (all of them with ``include_all``), with their payments."""
-    states, _, _ = book.link(as_of)
+    with _bulk():
+        return _open_items(book, as_of, customer, include_all, default_days)
+
+
+def _open_items(book: Book, as_of: date, customer: str | None, include_all: bool,
+                default_days: int | None) -> list[dict[str, Any]]:
+    if include_all or book._rows is None:
+        listed = _listed_by_link(book, as_of, customer, include_all)
+    else:
+        listed = _open_from_rows(book, book._rows, as_of, customer)
     rows: list[dict[str, Any]] = []
-    for uuid, state in states.items():
-        inv = state.invoice
-        if customer is not None and (inv.receptor_rfc or "").upper() != customer.upper():
-            continue
-        if not include_all and state.status not in ("open", "credit"):
-            continue
+    for inv, balance, status, applications, lines in listed:
         rows.append({
-            "uuid": uuid, "serie": inv.serie, "folio": inv.folio, "customer_rfc": inv.receptor_rfc,
+            "uuid": inv.uuid, "serie": inv.serie, "folio": inv.folio, "customer_rfc": inv.receptor_rfc,
             "customer_name": inv.receptor_nombre, "fecha": inv.fecha, "due_date": due_date(inv.fecha, inv.condiciones_de_pago, default_days),
-            "currency": inv.moneda, "total": inv.total, "balance": state.balance, "balance_mxn": _mxn(state.balance, inv),
-            "metodo_pago": inv.metodo_pago, "status": state.status,
-            "payments": [_payment_view(a, inv, book) for a in state.applications],
+            "currency": inv.moneda, "total": inv.total, "balance": balance, "balance_mxn": _mxn(balance, inv),
+            "metodo_pago": inv.metodo_pago, "status": status,
+            "payments": [_payment_view(a, inv, lines) for a in applications] if applications else [],
         })
     rows.sort(key=lambda r: (r["customer_rfc"] or "", r["fecha"] or datetime.min, r["uuid"]))
     return rows
 
 
-def _payment_view(a: Any, inv: Invoice, book: Book) -> dict[str, Any]:
+# (invoice, balance, status, applications, payment lines by (REP, invoice)): an InvoiceState's parts
+_Listed = Iterator[tuple[Invoice, Decimal, str, list[Any], Mapping[tuple[str, str], PaymentLine]]]
+
+
+def _listed_by_link(book: Book, as_of: date, customer: str | None, include_all: bool) -> _Listed:
+    states, _, _ = book.link(as_of)
+    for state in states.values():
+        inv = state.invoice
+        if customer is not None and (inv.receptor_rfc or "").upper() != customer.upper():
+            continue
+        status = state.status
+        if not include_all and status not in ("open", "credit"):
+            continue
+        yield inv, state.balance, status, state.applications, book.lines
+
+
+def _open_from_rows(book: Book, rows: _Rows, as_of: date, customer: str | None) -> _Listed:
+    """What :func:`_listed_by_link` yields without include_all, making objects only for what is listed.
+
+    Each invoice's balance at ``as_of`` is first worked out from the rows (:func:`_settle`); an
+    invoice left with one is then made, and walked by :func:`chain.walk` when it has payments or
+    credit notes, so what is shown (and whether it is open) is walk's own result."""
+    cancelled, reps, by_invoice = rows.cancelled, rows.reps, rows.by_invoice
+    credits = credit_notes_by_invoice(book.credit_notes)
+    wanted = customer.upper() if customer is not None else None
+    # A PUE invoice without payments or credit notes is paid at issue (or cancelled, or invalid):
+    # never open. Most of a ledger's invoices can be passed over here, without looking further.
+    candidates = [row for row in rows.invoices if row[10] != "PUE" or row[0] in by_invoice or row[0] in credits]
+    for row in candidates:
+        uuid, _, _, fecha_text, _, receptor, _, _, _, total_text, metodo, _, accepted = row
+        lines = by_invoice.get(uuid)
+        notes = credits.get(uuid) if credits else None
+        fecha = _dt(fecha_text)
+        if fecha is None or fecha.date() > as_of:
+            continue  # not issued by as_of
+        if wanted is not None and (receptor or "").upper() != wanted:
+            continue
+        when = cancelled.get(uuid)
+        if (when is not None and when.date() <= as_of) or not accepted:
+            continue  # cancelled or invalid
+        total = (Decimal(total_text) if type(total_text) is str else decimal_or_none(total_text)) or _ZERO  # as _invoice
+        pue = (metodo or "").upper() == "PUE"
+        balance = total - total if pue else total
+        if lines is None and notes is None:  # what walk gives: InvoiceState(inv, inv.total), nothing applied
+            if balance != 0:
+                inv = _invoice(row, cancelled)
+                yield inv, inv.total, "open" if inv.total > 0 else "credit", [], _NO_LINES
+            continue
+        if _settle(balance, pue, lines or (), notes or (), as_of, reps, cancelled) == 0:
+            continue
+        inv = _invoice(row, cancelled)
+        objects = [_line(r, reps, cancelled) for r in lines or ()]
+        state, _ = walk(inv, objects, notes or (), as_of)
+        status = state.status
+        if status in ("open", "credit"):
+            yield inv, state.balance, status, state.applications, {(p.payment_uuid, p.invoice_uuid): p for p in objects}
+
+
+_NO_LINES: Mapping[tuple[str, str], PaymentLine] = {}
+
+
+def _settle(balance: Decimal, pue: bool, lines: Iterable[tuple[Any, ...]], notes: Iterable[CreditNote], as_of: date,
+            reps: dict[str, tuple[Any, ...]], cancelled: dict[str, datetime]) -> Decimal:
+    """The balance :func:`chain.walk` leaves at ``as_of`` for an invoice neither cancelled nor invalid,
+    from the rows: what it applies (chain._credit, chain._payment), in its order, from ``balance``."""
+    applied: list[tuple[datetime, int, Any, Decimal]] = []  # (date, 0 credit note | 1 payment, note or row, amount)
+    for cn in notes:
+        if cn.fecha is None or cn.fecha.date() > as_of:
+            continue
+        if (cn.cancelled_at is None or cn.cancelled_at.date() > as_of) and cn.accepted and len(cn.related) <= 1:
+            applied.append((cn.fecha, 0, cn, cn.total))
+    if not pue:  # a PUE invoice takes no payment
+        for line in lines:
+            puuid, _, _, _, fecha_pago, pagado, _, _, _, _, _, _, _ = line
+            when = _dt(fecha_pago)
+            if when is None or when.date() > as_of:
+                continue
+            rep_cancelled = cancelled.get(puuid)
+            if (rep_cancelled is not None and rep_cancelled.date() <= as_of) or not reps[puuid][3]:
+                continue
+            paid = Decimal(pagado) if type(pagado) is str else decimal_or_none(pagado)
+            applied.append((when, 1, line, paid if paid is not None else _ZERO))
+    if len(applied) > 1:
+        applied.sort(key=_walk_order)
+    for event in applied:
+        balance -= event[3]
+    return balance
+
+
+def _walk_order(event: tuple[datetime, int, Any, Decimal]) -> tuple[Any, ...]:
+    """chain.walk's sort key, for an event of :func:`_settle`."""
+    when, kind, source, _ = event
+    if kind == 0:
+        return (when, 0, (source.uuid,))
+    parcialidad = source[8]
+    return (when, 1, (when, parcialidad if parcialidad is not None else 1 << 30, source[0], source[1], source[2]))
+
+
+def _payment_view(a: Any, inv: Invoice, lines: Mapping[tuple[str, str], PaymentLine]) -> dict[str, Any]:
     view = a.to_dict()
     view["amount_mxn"] = _mxn(a.amount, inv)
     if a.kind == "payment" and a.applied and (inv.moneda or "MXN") != "MXN" and inv.tipo_cambio is not None:
-        rate = _payment_rate(a.uuid, inv.uuid, book)
+        rate = _payment_rate(a.uuid, inv.uuid, lines)
         if rate is not None:
             at_payment = (a.amount * rate).quantize(_CENT)
             view["amount_mxn_at_payment"] = at_payment
@@ -161,9 +357,9 @@ def _payment_view(a: Any, inv: Invoice, book: Book) -> dict[str, Any]:
     return view
 
 
-def _payment_rate(payment_uuid: str, invoice_uuid: str, book: Book) -> Decimal | None:
+def _payment_rate(payment_uuid: str, invoice_uuid: str, lines: Mapping[tuple[str, str], PaymentLine]) -> Decimal | None:
     """MXN per unit of the invoice's currency on the payment date: TipoCambioP / EquivalenciaDR."""
-    p = book.lines.get((payment_uuid, invoice_uuid))
+    p = lines.get((payment_uuid, invoice_uuid))
     if p is None:
         return None
     tc = p.tipo_cambio_p if p.tipo_cambio_p is not None else (Decimal("1") if (p.moneda_p or "") == "MXN" else None)
@@ -175,7 +371,8 @@ def _payment_rate(payment_uuid: str, invoice_uuid: str, book: Book) -> Decimal |
 
 def payment_breaks(book: Book, *, period: str | None = None, as_of: date | None = None) -> list[dict[str, Any]]:
     """Every break of every payment chain; with ``period`` (YYYY-MM), those of payments dated in it."""
-    _, breaks, _ = book.link(as_of)
+    with _bulk():
+        breaks = chain_breaks(book._paid_invoices(), book.payments, book.credit_notes, as_of)
     out = [b.to_dict() for b in breaks]
     if period is not None:
         out = [b for b in out if isinstance(b.get("fecha_pago"), datetime) and b["fecha_pago"].strftime("%Y-%m") == period]

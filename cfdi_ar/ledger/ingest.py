@@ -33,14 +33,14 @@ import getpass
 import json
 import socket
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from .. import __version__
 from ..context import Settings, runtime_for
-from ..io.sources import iter_loaded, plan
+from ..io.sources import Loaded, iter_loaded, plan
 from ..validate import inspect_loaded
 from .db import Database, LedgerError
 from .records import Evidence, Prepared, prepare, prepare_evidence
@@ -144,7 +144,7 @@ def _prepare_all(paths: Sequence[str], settings: Settings, ours: frozenset[str],
     if on_plan is not None:
         on_plan(len(items))
     out: list[Prepared | Evidence] = []
-    for loaded in iter_loaded(items, settings.limits):
+    for loaded in _read_ahead(iter_loaded(items, settings.limits)):
         lower = loaded.name.lower()
         kind = sniff(loaded.name, loaded.data) if loaded.data is not None and lower.endswith((".txt", ".csv")) else None
         if kind is not None:
@@ -159,6 +159,24 @@ def _prepare_all(paths: Sequence[str], settings: Settings, ours: frozenset[str],
         if on_progress is not None:
             on_progress(1)
     return out
+
+
+_READ_AHEAD_DOCUMENTS = 64
+_READ_AHEAD_BYTES = 16 * 1024 * 1024
+
+
+def _read_ahead(loaded: Iterable[Loaded]) -> Iterator[Loaded]:
+    """The inputs, read a few at a time before they are checked, as the validate command reads them:
+    alternating one read with one validation costs ~40 µs more a document (benchmarks/ledger.py)."""
+    batch: list[Loaded] = []
+    size = 0
+    for item in loaded:
+        batch.append(item)
+        size += len(item.data or b"")
+        if len(batch) >= _READ_AHEAD_DOCUMENTS or size >= _READ_AHEAD_BYTES:
+            yield from batch
+            batch, size = [], 0
+    yield from batch
 
 
 def _request_trust(runtime: Any) -> Callable[[bytes], str | None]:
@@ -186,23 +204,24 @@ def _write_run(db: Database, prepared: list[Prepared | Evidence], started: str, 
     report = IngestReport(run_id)
     existing = _existing(db, {p.uuid for p in prepared if isinstance(p, Prepared) and p.uuid})
     seen: dict[str, Prepared] = {}
+    rows = _Rows()
     for p in prepared:
         if isinstance(p, Evidence):
+            rows.write(db)  # what came before, first: the evidence looks its own blob up
             report.inputs.append(_store_evidence(db, p, run_id))
             continue
         outcome = _decide(p, existing.get(p.uuid) if p.uuid else None, seen.get(p.uuid) if p.uuid else None)
         if outcome.outcome == "new":
-            _store(db, p, run_id, accepted=p.valid or accept_invalid)
+            _store(db, p, run_id, accepted=p.valid or accept_invalid, rows=rows)
             seen[p.uuid] = p  # type: ignore[index]
         elif outcome.outcome == "alternate":
-            _store_blob(db, p)
-            db.execute("INSERT INTO alternates (uuid, raw_sha256, name, run_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                       (p.uuid, p.sha256, p.name, run_id))
+            rows.blobs.append((p.sha256, p.size, p.compressed))
+            rows.alternates.append((p.uuid, p.sha256, p.name, run_id))
         elif outcome.outcome == "conflict":
-            _store_blob(db, p)
-            db.execute("INSERT INTO conflicts (uuid, raw_sha256, cadena_sha256, name, reason, run_id) VALUES (?, ?, ?, ?, ?, ?) "
-                       "ON CONFLICT DO NOTHING", (p.uuid, p.sha256, p.cadena_sha256, p.name, outcome.message, run_id))
+            rows.blobs.append((p.sha256, p.size, p.compressed))
+            rows.conflicts.append((p.uuid, p.sha256, p.cadena_sha256, p.name, outcome.message, run_id))
         report.inputs.append(outcome)
+    rows.write(db)
     db.executemany(
         "INSERT INTO run_inputs (run_id, position, name, sha256, size, outcome, uuid, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         ((run_id, i, o.name, o.sha256, p.size, o.outcome, o.uuid, o.message or None)
@@ -210,6 +229,44 @@ def _write_run(db: Database, prepared: list[Prepared | Evidence], started: str, 
     )
     db.execute("UPDATE runs SET finished_at = ?, counts = ? WHERE id = ?", (_now(), json.dumps(report.counts()), run_id))
     return report
+
+
+class _Rows:
+    """The rows a run stores, gathered so that each table takes them in one executemany (~10 µs a
+    document less than statements per document), written parents first (foreign keys)."""
+
+    def __init__(self) -> None:
+        self.blobs: list[tuple[Any, ...]] = []
+        self.documents: list[tuple[Any, ...]] = []
+        self.findings: list[tuple[Any, ...]] = []
+        self.payments: list[tuple[Any, ...]] = []
+        self.relations: list[tuple[Any, ...]] = []
+        self.alternates: list[tuple[Any, ...]] = []
+        self.conflicts: list[tuple[Any, ...]] = []
+
+    def document(self, p: Prepared, run_id: int, *, accepted: bool) -> None:
+        d = p.document
+        self.blobs.append((p.sha256, p.size, p.compressed))
+        self.documents.append((p.uuid, p.sha256, p.cadena_sha256, run_id, 1 if accepted else 0, *(d[c] for c in _DOC_COLUMNS)))
+        self.findings += p.findings
+        self.payments += p.payments
+        self.relations += p.relations
+
+    def write(self, db: Database) -> None:
+        for sql, rows in (
+            ("INSERT INTO blobs (sha256, size, compression, data) VALUES (?, ?, 'zlib', ?) ON CONFLICT (sha256) DO NOTHING",
+             self.blobs),
+            (_INSERT_DOCUMENT, self.documents),
+            ("INSERT INTO findings (uuid, position, code, severity, message, xpath) VALUES (?, ?, ?, ?, ?, ?)", self.findings),
+            (_INSERT_PAYMENT, self.payments),
+            ("INSERT INTO relations (uuid, tipo_relacion, related_uuid, position) VALUES (?, ?, ?, ?)", self.relations),
+            ("INSERT INTO alternates (uuid, raw_sha256, name, run_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+             self.alternates),
+            ("INSERT INTO conflicts (uuid, raw_sha256, cadena_sha256, name, reason, run_id) VALUES (?, ?, ?, ?, ?, ?) "
+             "ON CONFLICT DO NOTHING", self.conflicts),
+        ):
+            db.executemany(sql, rows)
+            rows.clear()
 
 
 def _store_evidence(db: Database, e: Evidence, run_id: int) -> InputOutcome:
@@ -279,18 +336,10 @@ def _existing(db: Database, uuids: set[str]) -> dict[str, tuple[str, str | None]
     return found
 
 
-def _store_blob(db: Database, p: Prepared) -> None:
-    db.execute("INSERT INTO blobs (sha256, size, compression, data) VALUES (?, ?, 'zlib', ?) ON CONFLICT (sha256) DO NOTHING",
-               (p.sha256, p.size, p.compressed))
-
-
-def _store(db: Database, p: Prepared, run_id: int, *, accepted: bool) -> None:
-    _store_blob(db, p)
-    d = p.document
-    db.execute(_INSERT_DOCUMENT, (p.uuid, p.sha256, p.cadena_sha256, run_id, 1 if accepted else 0, *(d[c] for c in _DOC_COLUMNS)))
-    db.executemany("INSERT INTO findings (uuid, position, code, severity, message, xpath) VALUES (?, ?, ?, ?, ?, ?)", p.findings)
-    db.executemany(_INSERT_PAYMENT, p.payments)
-    db.executemany("INSERT INTO relations (uuid, tipo_relacion, related_uuid, position) VALUES (?, ?, ?, ?)", p.relations)
+def _store(db: Database, p: Prepared, run_id: int, *, accepted: bool, rows: _Rows) -> None:
+    """Store a new document: its blob, fields, findings, payments and relations, queued in ``rows``
+    (which writes them to ``db`` a table at a time)."""
+    rows.document(p, run_id, accepted=accepted)
 
 
 def _insert_run(db: Database, command: str, started: str, arguments: Sequence[str], status: str, message: str | None = None) -> int:
