@@ -29,6 +29,11 @@ def _db_option(f: Any) -> Any:
     )(f)
 
 
+_config_option = click.option(
+    "-c", "--config", "config_path", type=click.Path(dir_okay=False, path_type=str), default=None, envvar="CFDI_AR_CONFIG",
+    help="Configuration file (default: ./cfdi-ar.toml, then ~/.config/cfdi-ar/config.toml).")
+
+
 def _format_options(f: Any) -> Any:
     f = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
                      help="Write to FILE instead of standard output (required for xlsx).")(f)
@@ -188,8 +193,7 @@ _HISTORY_COLUMNS = (
 @click.option("-n", "--limit", type=click.IntRange(min=1), default=None, help="Only the last N runs.")
 @click.option("--inputs", is_flag=True, help="With each run's inputs: file, SHA-256, size, outcome, UUID (json).")
 @_format_options
-@click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False, path_type=str), default=None,
-              envvar="CFDI_AR_CONFIG", help="Configuration file (default: ./cfdi-ar.toml, then ~/.config/cfdi-ar/config.toml).")
+@_config_option
 @click.pass_context
 def history(ctx: click.Context, db_target: str | None, limit: int | None, inputs: bool, fmt: str | None, output: str | None,
             config_path: str | None) -> None:
@@ -243,8 +247,7 @@ _OPEN_ITEMS_COLUMNS = (
 @click.option("--customer", default=None, metavar="RFC", help="Only this customer's invoices.")
 @click.option("--all", "include_all", is_flag=True, help="Every invoice, settled ones too (balance 0), cancelled and invalid ones.")
 @_format_options
-@click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False, path_type=str), default=None,
-              envvar="CFDI_AR_CONFIG", help="Configuration file (default: ./cfdi-ar.toml, then ~/.config/cfdi-ar/config.toml).")
+@_config_option
 @click.pass_context
 def open_items_command(ctx: click.Context, db_target: str | None, as_of: str | None, customer: str | None, include_all: bool,
                        fmt: str | None, output: str | None, config_path: str | None) -> None:
@@ -290,8 +293,7 @@ _BREAK_COLUMNS = (
 @_db_option
 @click.option("--period", default=None, metavar="YYYY-MM", help="Only payments dated in this month.")
 @_format_options
-@click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False, path_type=str), default=None,
-              envvar="CFDI_AR_CONFIG", help="Configuration file (default: ./cfdi-ar.toml, then ~/.config/cfdi-ar/config.toml).")
+@_config_option
 @click.pass_context
 def payments_check(ctx: click.Context, db_target: str | None, period: str | None, fmt: str | None, output: str | None,
                    config_path: str | None) -> None:

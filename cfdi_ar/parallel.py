@@ -29,7 +29,7 @@ def _work(args: tuple[list[Item], Settings]) -> list[DocumentResult]:
 
     items, settings = args
     runtime = runtime_for(settings)
-    loaded = list(iter_loaded(items, settings.limits))  # read the chunk first (see validate._batches)
+    loaded = list(iter_loaded(items, settings.limits))  # read the chunk first (see validate.read_ahead)
     return [validate_loaded(doc, runtime) for doc in loaded]
 
 

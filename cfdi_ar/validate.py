@@ -227,12 +227,12 @@ _BATCH_BYTES = 16 * 1024 * 1024
 
 def _validate_serial(items: list[Item], settings: Settings) -> Iterator[DocumentResult]:
     runtime = runtime_for(settings)
-    for batch in _batches(iter_loaded(items, settings.limits)):
+    for batch in read_ahead(iter_loaded(items, settings.limits)):
         for loaded in batch:
             yield validate_loaded(loaded, runtime)
 
 
-def _batches(loaded: Iterator[Loaded]) -> Iterator[list[Loaded]]:
+def read_ahead(loaded: Iterator[Loaded]) -> Iterator[list[Loaded]]:
     """Read a few documents ahead, then validate them: alternating one read (four system calls)
     with one validation costs ~70 us more per document (measured: 520 vs 448 us)."""
     batch: list[Loaded] = []

@@ -118,7 +118,8 @@ def prepare_evidence(name: str, data: bytes, kind: str, trust: Any) -> Evidence:
     return out
 
 
-def _iso(value: Any) -> str | None:
+def iso(value: Any) -> str | None:
+    """A datetime as ISO-8601 text to the second, None for None (how the ledger stores instants)."""
     return None if value is None else value.isoformat(timespec="seconds")
 
 
@@ -132,7 +133,7 @@ def _document_row(m: Comprobante, result: DocumentResult, name: str, rfcs: froze
         "tipo": m.tipo_de_comprobante,
         "serie": m.serie,
         "folio": m.folio,
-        "fecha": _iso(m.fecha),
+        "fecha": iso(m.fecha),
         "emisor_rfc": emisor_rfc,
         "emisor_nombre": m.emisor.nombre if m.emisor else None,
         "receptor_rfc": (m.receptor.rfc or "").upper() if m.receptor else None,
@@ -146,7 +147,7 @@ def _document_row(m: Comprobante, result: DocumentResult, name: str, rfcs: froze
         "forma_pago": m.forma_pago,
         "condiciones_de_pago": m.condiciones_de_pago,
         "uso_cfdi": m.receptor.uso_cfdi if m.receptor else None,
-        "fecha_timbrado": _iso(m.timbre.fecha_timbrado) if m.timbre else None,
+        "fecha_timbrado": iso(m.timbre.fecha_timbrado) if m.timbre else None,
         "valid": 1 if result.valid else 0,
         "errors": errors,
         "warnings": warnings,
@@ -162,7 +163,7 @@ def _payment_rows(uuid: str, m: Comprobante) -> list[tuple[Any, ...]]:
     for i, pago in enumerate(pagos.pagos):
         for j, d in enumerate(pago.doctos):
             rows.append((
-                uuid, i, j, _iso(pago.fecha_pago), pago.forma_de_pago_p, pago.moneda_p, pago.tipo_cambio_p, pago.monto,
+                uuid, i, j, iso(pago.fecha_pago), pago.forma_de_pago_p, pago.moneda_p, pago.tipo_cambio_p, pago.monto,
                 canonical_uuid(d.id_documento) or (d.id_documento or "").strip().upper(), d.serie, d.folio, d.moneda_dr,
                 d.equivalencia_dr, d.num_parcialidad, d.imp_saldo_ant, d.imp_pagado, d.imp_saldo_insoluto,
             ))

@@ -231,7 +231,7 @@ def migrate(db: Database) -> list[int]:
                 db.execute(statement.format(**db.types))
             db.execute(
                 "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
-                (migration.version, migration.description, _now()),
+                (migration.version, migration.description, now()),
             )
             applied.append(migration.version)
     return applied
@@ -255,5 +255,6 @@ def _backup_sqlite(db: Database, version: int) -> None:
         raise LedgerError(f"cannot write a copy of the ledger before migrating it ({target}): {exc}; nothing was changed") from None
 
 
-def _now() -> str:
+def now() -> str:
+    """The current instant in UTC, as the ledger stores run times."""
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
