@@ -220,3 +220,180 @@ def test_python_cadena_equals_sats_stylesheet_on_random_trees(root):
     assert cadena_cfdi40_python(root) == cadena_cfdi40_xslt(root)
     # The validator decides from the complement census instead: same bytes either way.
     assert cadena_cfdi40(root, python_port=census(root).only(PORTED_COMPLEMENTS)) == cadena_cfdi40_xslt(root)
+
+
+# --------------------------------------------------------------------------- the cadena assembled from the model
+#
+# For a document that passes SAT's schema, the validator assembles the cadena from the fragments the
+# model's readers keep (cfdi_ar.model.cadena): it must equal SAT's stylesheet byte for byte.
+
+from cfdi_ar.model import build_comprobante  # noqa: E402
+from cfdi_ar.model.cadena import cadena_from_model  # noqa: E402
+from cfdi_ar.sat.cadena import AS_WRITTEN, may_need_normalizing, walk_cadena  # noqa: E402
+from cfdi_ar.sat.xsd import schema_validator  # noqa: E402
+
+from .rules.test_properties import invoices, payment_chains  # noqa: E402
+
+
+def _schema_valid_ported(root) -> bool:  # type: ignore[no-untyped-def]
+    found = census(root)
+    return found.only(PORTED_COMPLEMENTS) and not schema_validator().validate(root, found)
+
+
+def test_model_cadena_equals_sats_stylesheet_on_every_schema_valid_corpus_document(shared):
+    assembled_count = 0
+    for path, root in _cfdi40_roots(sorted((shared / "corpus").rglob("*.xml"))):
+        if _schema_valid_ported(root):
+            assembled = cadena_from_model(build_comprobante(root))
+            if assembled is None:  # declined: a value as written is not what normalize-space() gives
+                assert may_need_normalizing(walk_cadena(root, AS_WRITTEN)), path
+            else:
+                assert assembled == cadena_cfdi40_xslt(root), path
+                assembled_count += 1
+    assert assembled_count >= 10
+
+
+def test_model_cadena_equals_sats_stylesheet_on_the_samples():
+    samples = Path(__file__).resolve().parents[1] / "samples"
+    roots = [(path, root) for path, root in _cfdi40_roots(sorted(samples.rglob("*.xml"))) if _schema_valid_ported(root)]
+    assert len(roots) >= 20  # the month and the broken/ documents (they break business rules, not the schema)
+    for path, root in roots:
+        assert cadena_from_model(build_comprobante(root)) == cadena_cfdi40_xslt(root), path
+
+
+@settings(max_examples=60, deadline=None)
+@given(invoices())
+def test_model_cadena_equals_sats_stylesheet_on_generated_invoices(root):
+    """Invoices drawn with every tax shape the generator knows (IVA 16/8/0/exento, IEPS, ISR and IVA
+    withholdings, discounts, currencies): their structure is the schema's, their values as written."""
+    assert cadena_from_model(build_comprobante(root)) == cadena_cfdi40_xslt(root)
+
+
+@settings(max_examples=40, deadline=None)
+@given(payment_chains())
+def test_model_cadena_equals_sats_stylesheet_on_generated_payment_receipts(receipts):
+    for root in receipts:
+        assert cadena_from_model(build_comprobante(root)) == cadena_cfdi40_xslt(root)
+
+
+# Random trees shaped as SAT's schema allows (cardinalities), with any attribute values — absent,
+# empty, or with the whitespace normalize-space() changes — and every optional part present or not.
+# Half the trees have only values normalize-space() leaves alone (the model assembles their cadena),
+# half may have any whitespace (the model declines those with a value it would change).
+_PLAIN_VALUE = st.one_of(st.none(), st.text(alphabet=st.sampled_from(list("A1.|-ñ&")), max_size=6),
+                         st.sampled_from(["A B", "0.000001", "x y z"]))
+_ANY_VALUE = st.one_of(_PLAIN_VALUE, st.text(alphabet=st.sampled_from(list("A1 \t\n")), max_size=6))
+# A concept's Retencion and a RetencionDR share their class with the Traslado (TasaOCuota and Importe
+# optional there), which SAT's schema makes safe by requiring both in a Retencion: so do these trees.
+_SCHEMA_REQUIRED = {_C("Retencion"): {"TasaOCuota", "Importe"}, _P("RetencionDR"): {"TasaOCuotaDR", "ImporteDR"}}
+
+
+@st.composite
+def _element(draw, values, tag):  # type: ignore[no-untyped-def]
+    el = etree.Element(tag)
+    required = _SCHEMA_REQUIRED.get(tag, set())
+    for name in _ATTRS.get(tag, []):
+        value = draw(values.filter(lambda v: v is not None) if name in required else values)
+        if value is not None:
+            el.set(name, value)
+    return el
+
+
+@st.composite
+def _taxes(draw, values, holder_tag, traslados, retenciones, traslado, retencion):  # type: ignore[no-untyped-def]
+    imp = draw(_element(values, holder_tag))
+    if draw(st.booleans()):
+        holder = etree.SubElement(imp, retenciones)
+        holder.extend(draw(st.lists(_element(values, retencion), min_size=1, max_size=2)))
+    if draw(st.booleans()):
+        holder = etree.SubElement(imp, traslados)
+        holder.extend(draw(st.lists(_element(values, traslado), min_size=1, max_size=2)))
+    return imp
+
+
+@st.composite
+def _shaped_tree(draw):  # type: ignore[no-untyped-def]
+    values = _ANY_VALUE if draw(st.booleans()) else _PLAIN_VALUE
+    root = draw(_element(values, _C("Comprobante")))
+    if draw(st.booleans()):
+        root.append(draw(_element(values, _C("InformacionGlobal"))))
+    for _ in range(draw(st.integers(0, 2))):
+        rels = draw(_element(values, _C("CfdiRelacionados")))
+        rels.extend(draw(st.lists(_element(values, _C("CfdiRelacionado")), min_size=1, max_size=2)))
+        root.append(rels)
+    root.append(draw(_element(values, _C("Emisor"))))
+    root.append(draw(_element(values, _C("Receptor"))))
+    conceptos = etree.SubElement(root, _C("Conceptos"))
+    for _ in range(draw(st.integers(1, 3))):
+        concepto = draw(_element(values, _C("Concepto")))
+        if draw(st.booleans()):
+            concepto.append(draw(_taxes(values, _C("Impuestos"), _C("Traslados"), _C("Retenciones"), _C("Traslado"), _C("Retencion"))))
+        if draw(st.booleans()):
+            concepto.append(draw(_element(values, _C("ACuentaTerceros"))))
+        concepto.extend(draw(st.lists(_element(values, _C("InformacionAduanera")), max_size=2)))
+        concepto.extend(draw(st.lists(_element(values, _C("CuentaPredial")), max_size=1)))
+        for _ in range(draw(st.integers(0, 2))):
+            parte = draw(_element(values, _C("Parte")))
+            parte.extend(draw(st.lists(_element(values, _C("InformacionAduanera")), max_size=2)))
+            concepto.append(parte)
+        conceptos.append(concepto)
+    if draw(st.booleans()):
+        imp = draw(_element(values, _C("Impuestos")))
+        if draw(st.booleans()):
+            etree.SubElement(imp, _C("Retenciones")).extend(draw(st.lists(_element(values, _C("Retencion")), min_size=1, max_size=2)))
+        if draw(st.booleans()):
+            etree.SubElement(imp, _C("Traslados")).extend(draw(st.lists(_element(values, _C("Traslado")), min_size=1, max_size=2)))
+        root.append(imp)
+    complements = []
+    if draw(st.booleans()):
+        pagos = draw(_element(values, _P("Pagos")))
+        if draw(st.booleans()):
+            pagos.append(draw(_element(values, _P("Totales"))))
+        for _ in range(draw(st.integers(1, 2))):
+            pago = draw(_element(values, _P("Pago")))
+            for _ in range(draw(st.integers(1, 2))):
+                docto = draw(_element(values, _P("DoctoRelacionado")))
+                if draw(st.booleans()):
+                    docto.append(draw(_taxes(values, _P("ImpuestosDR"), _P("TrasladosDR"), _P("RetencionesDR"), _P("TrasladoDR"), _P("RetencionDR"))))
+                pago.append(docto)
+            if draw(st.booleans()):
+                pago.append(draw(_taxes(values, _P("ImpuestosP"), _P("TrasladosP"), _P("RetencionesP"), _P("TrasladoP"), _P("RetencionP"))))
+            pagos.append(pago)
+        complements.append(pagos)
+    if draw(st.booleans()):
+        local = draw(_element(values, q(IMPLOCAL, "ImpuestosLocales")))
+        local.extend(draw(st.lists(_element(values, q(IMPLOCAL, "RetencionesLocales")), max_size=1)))
+        local.extend(draw(st.lists(_element(values, q(IMPLOCAL, "TrasladosLocales")), max_size=1)))
+        complements.append(local)
+    if draw(st.booleans()):
+        complements.append(etree.Element("{http://www.sat.gob.mx/TimbreFiscalDigital}TimbreFiscalDigital", UUID="x"))
+    if complements:  # in any order
+        etree.SubElement(root, _C("Complemento")).extend(draw(st.permutations(complements)))
+    return root
+
+
+@settings(max_examples=400, deadline=None)
+@given(_shaped_tree())
+def test_model_cadena_equals_sats_stylesheet_on_random_schema_shaped_trees(root):
+    """Either the model's fragments give SAT's bytes, or — when a value needs normalize-space() —
+    the model declines (None) and the validator computes the cadena from the tree."""
+    assembled = cadena_from_model(build_comprobante(root))
+    expected = cadena_cfdi40_xslt(root)
+    declines = may_need_normalizing(walk_cadena(root, AS_WRITTEN))  # the values as written are not the cadena
+    assert (assembled is None) == declines
+    assert (cadena_cfdi40_python(root) if declines else assembled) == expected
+
+
+def test_model_cadena_declines_a_value_that_normalize_space_changes(make_invoice):
+    root = make_invoice()
+    assert cadena_from_model(build_comprobante(root)) == cadena_cfdi40_xslt(root)
+    root.find(_C("Emisor")).set("Nombre", "DEMO  DEL BAJIO")
+    assert cadena_from_model(build_comprobante(root)) is None
+
+
+def test_model_cadena_declines_a_second_pagos_the_model_does_not_read(make_invoice):
+    root = make_invoice()
+    complemento = etree.SubElement(root, _C("Complemento"))
+    etree.SubElement(complemento, _P("Pagos"), Version="2.0")
+    etree.SubElement(complemento, _P("Pagos"), Version="2.0")
+    assert cadena_from_model(build_comprobante(root)) is None

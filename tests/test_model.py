@@ -373,20 +373,40 @@ def test_every_model_class_is_read_by_a_compiled_reader():
                     "Pagos", "Totales", "Pago", "DoctoRelacionado", "ImpuestoDR", "TrasladoP", "RetencionP"}
 
 
+def _expected_fragment(el, cadena, tail=""):
+    """SAT's cadena fragment of ``el`` from its fields (attribute, required), as the stylesheet writes it."""
+    out = ""
+    for attribute, required in cadena:
+        value = el.get(attribute)
+        if value is not None:
+            out += "|" + value
+        elif required:
+            out += "|"
+    return out + tail
+
+
+def _passed(rest):
+    """Values for the fields a reader takes as arguments (a Body for ``body``, text for ``cad_tail``)."""
+    return {name: Body() if name == "body" else ("|tail" if name == "cad_tail" else (f"passed-{name}",)) for name in rest}
+
+
 @pytest.mark.parametrize("odd", [False, True], ids=["as-written", "odd-whitespace-and-junk"])
 def test_a_compiled_reader_builds_what_the_dataclass_constructor_builds(odd):
     """Each reader, on an element carrying every attribute it reads (plain values, or values with tabs,
     double spaces, junk amounts and dates), equals the class built through its own __init__ from the
-    values module's conversions; fields passed in are passed through, the rest keep their defaults."""
+    values module's conversions; fields passed in are passed through, the rest keep their defaults;
+    its cadena fragment is SAT's fields as written, then the tail it was given."""
     for read in _readers():
-        cls, attrs, rest = read.spec
+        cls, attrs, rest, cadena = read.spec
         el = etree.Element("x")
         for i, (_, attribute, kind) in enumerate(attrs):
             plain = {"text": f"v{i}", "upper": f"ab{i}", "raw": f"r {i}", "dec": f"{i}.50", "int": str(i), "date": "2026-02-28T10:11:12"}[kind]
             weird = {"text": f"\t v  {i}\n", "upper": f" ab{i} ", "raw": f" r\t{i} ", "dec": "1E+3", "int": "+07", "date": "2026-02-29T10:11:12"}[kind]
             el.set(attribute, weird if odd else plain)
-        passed = {name: Body() if name == "body" else (f"passed-{name}",) for name in rest}
-        expected = cls(el=el, **{f: _CONVERT[k](el.get(a)) for f, a, k in attrs}, **passed)
+        passed = _passed(rest)
+        fields_passed = {k: v for k, v in passed.items() if k != "cad_tail"}
+        fragment = {} if cadena is None else {"cad": _expected_fragment(el, cadena, passed.get("cad_tail", ""))}
+        expected = cls(el=el, **{f: _CONVERT[k](el.get(a)) for f, a, k in attrs}, **fields_passed, **fragment)
         got = read(el, *passed.values())
         assert type(got) is cls and got == expected, cls.__name__
         for f in dataclasses.fields(cls):
@@ -395,10 +415,22 @@ def test_a_compiled_reader_builds_what_the_dataclass_constructor_builds(odd):
 
 def test_a_compiled_reader_leaves_absent_attributes_none():
     for read in _readers():
-        cls, attrs, rest = read.spec
-        got = read(etree.Element("x"), *(Body() if name == "body" else () for name in rest))
+        cls, attrs, rest, cadena = read.spec
+        got = read(etree.Element("x"), *_passed(rest).values())
         for f, _, kind in attrs:
             assert getattr(got, f) == ("" if kind == "upper" else None), (cls.__name__, f)
+        if cadena is not None:  # absent: "|" for a required field, nothing for an optional one
+            assert got.cad == "|" * sum(required for _, required in cadena) + ("|tail" if "cad_tail" in rest else ""), cls.__name__
+
+
+def test_every_cadena_field_of_an_element_is_read_by_its_reader():
+    """The fragments are only as complete as the tables: each reader with a cadena reads every field
+    SAT's stylesheet writes for that element (the reader refuses to compile otherwise)."""
+    from cfdi_ar.model.build import _reader
+    from cfdi_ar.model.comprobante import Emisor
+
+    with pytest.raises(TypeError, match="cadena field Nombre is not read"):
+        _reader(Emisor, (("rfc", "Rfc", "text"),), cadena=(("Rfc", True), ("Nombre", True)))
 
 
 def test_a_comprobante_built_without_a_body_has_empty_parts():

@@ -20,6 +20,7 @@ from typing import Any, Callable, TypeVar
 from lxml import etree
 
 from ..namespaces import CFDI40, IMPLOCAL, PAGOS20, TFD, q
+from ..sat import cadena as sat
 from ..xmltext import collapse
 from . import values as v
 from .comprobante import (
@@ -54,11 +55,21 @@ DATE = "date"  # values.fecha
 UPPER = "upper"  # collapsed text, upper-cased ("" when absent): UUIDs
 
 
-def _reader(cls: type[T], attrs: tuple[tuple[str, str, str], ...], rest: tuple[str, ...] = ()) -> Callable[..., T]:
+def _reader(cls: type[T], attrs: tuple[tuple[str, str, str], ...], rest: tuple[str, ...] = (),
+            cadena: tuple[tuple[str, bool], ...] | None = None) -> Callable[..., T]:
     """Compile ``read(el, *rest) -> cls``: ``el`` and the fields in ``attrs`` read from the
-    element's attributes, the fields named in ``rest`` passed in, every other field its default."""
+    element's attributes, the fields named in ``rest`` passed in, every other field its default.
+
+    With ``cadena`` (SAT's fields of the element, in the stylesheet's order: ``sat.cadena.FIELDS_*``)
+    the reader also keeps the element's cadena-original fragment in ``cad``, from the values *as
+    written* (``|value`` per field; ``|`` for an absent required one, nothing for an absent optional
+    one), followed by the ``cad_tail`` argument when ``rest`` names it (the fragments of the
+    element's children, built by the caller). Every cadena field must be one the reader reads.
+    """
     names = {f.name for f in fields(cls)}
-    given = {"el", *(f for f, _, _ in attrs), *rest}
+    given = {"el", *(f for f, _, _ in attrs), *rest} - {"cad_tail"}
+    if cadena is not None:
+        given.add("cad")
     if given - names:
         raise TypeError(f"{cls.__name__} has no field(s) {sorted(given - names)}")
     env: dict[str, Any] = {
@@ -68,33 +79,46 @@ def _reader(cls: type[T], attrs: tuple[tuple[str, str, str], ...], rest: tuple[s
     body = ["    get = el.get", "    o = _new(_cls)", "    _s_el(o, el)"]
     for f in fields(cls):
         env[f"_s_{f.name}"] = getattr(cls, f.name).__set__
-    for name, attribute, kind in attrs:
+    raw_of: dict[str, str] = {}  # XML attribute -> the local holding its text as written
+    for i, (name, attribute, kind) in enumerate(attrs):
         setter = f"_s_{name}"
+        raw = raw_of[attribute] = f"r{i}"
+        body.append(f"    {raw} = get({attribute!r})")
         if kind == RAW:
-            body.append(f"    {setter}(o, get({attribute!r}))")
+            body.append(f"    {setter}(o, {raw})")
         elif kind == TEXT:
-            body.append(f"    x = get({attribute!r})")
             # collapse() only where it could change something: a space, or a tab/CR/LF (not printable)
-            body.append("    if x is not None and (' ' in x or not x.isprintable()):")
-            body.append("        x = _collapse(x)")
+            body.append(f"    x = {raw} if {raw} is None or not (' ' in {raw} or not {raw}.isprintable()) else _collapse({raw})")
             body.append(f"    {setter}(o, x)")
         elif kind == UPPER:
-            body.append(f"    x = get({attribute!r})")
-            body.append(f"    {setter}(o, '' if x is None else _collapse(x).upper())")
+            body.append(f"    {setter}(o, '' if {raw} is None else _collapse({raw}).upper())")
         elif kind == DEC:
-            body.append(f"    x = get({attribute!r})")
-            body.append("    if x is not None:")
-            body.append("        y = _dcache.get(x, _MISSING)")
-            body.append("        x = _decimal(x) if y is _MISSING else y")
+            body.append(f"    if {raw} is None:")
+            body.append("        x = None")
+            body.append("    else:")
+            body.append(f"        x = _dcache.get({raw}, _MISSING)")
+            body.append("        if x is _MISSING:")
+            body.append(f"            x = _decimal({raw})")
             body.append(f"    {setter}(o, x)")
         elif kind == INT:
-            body.append(f"    {setter}(o, _integer(get({attribute!r})))")
+            body.append(f"    {setter}(o, _integer({raw}))")
         elif kind == DATE:
-            body.append(f"    {setter}(o, _fecha(get({attribute!r})))")
+            body.append(f"    {setter}(o, _fecha({raw}))")
         else:
             raise ValueError(f"unknown attribute kind {kind!r}")
+    if cadena is not None:
+        parts = []
+        for attribute, required in cadena:
+            if attribute not in raw_of:
+                raise TypeError(f"{cls.__name__}: cadena field {attribute} is not read")
+            raw = raw_of[attribute]
+            parts.append(f"('|' if {raw} is None else '|' + {raw})" if required else f"('' if {raw} is None else '|' + {raw})")
+        if "cad_tail" in rest:
+            parts.append("cad_tail")
+        body.append(f"    _s_cad(o, ''.join(({', '.join(parts)},)))")
     for name in rest:
-        body.append(f"    _s_{name}(o, {name})")
+        if name != "cad_tail":
+            body.append(f"    _s_{name}(o, {name})")
     for f in fields(cls):
         if f.name in given:
             continue
@@ -109,7 +133,7 @@ def _reader(cls: type[T], attrs: tuple[tuple[str, str, str], ...], rest: tuple[s
     src = f"def read({', '.join(('el',) + rest)}):\n" + "\n".join(body) + "\n    return o\n"
     exec(src, env)  # noqa: S102 - source built above from the class's own field names and fixed tables
     read = env["read"]
-    read.spec = (cls, attrs, rest)  # for tests: what this reader was compiled from
+    read.spec = (cls, attrs, rest, cadena)  # for tests: what this reader was compiled from
     return read  # type: ignore[no-any-return]
 
 
@@ -169,39 +193,46 @@ def _local_name(tag: str) -> str:
 
 # --------------------------------------------------------------------------- CFDI 4.0
 
-_read_informacion_global = _reader(InformacionGlobal, (("periodicidad", "Periodicidad", TEXT), ("meses", "Meses", TEXT), ("anio", "Año", INT)))
-_read_cfdi_relacionados = _reader(CfdiRelacionados, (("tipo_relacion", "TipoRelacion", TEXT),), ("uuids",))
+_read_informacion_global = _reader(InformacionGlobal, (("periodicidad", "Periodicidad", TEXT), ("meses", "Meses", TEXT), ("anio", "Año", INT)),
+                                   cadena=sat.FIELDS_INFO_GLOBAL)
+_read_cfdi_relacionados = _reader(CfdiRelacionados, (("tipo_relacion", "TipoRelacion", TEXT),), ("uuids", "cad_tail"),
+                                  cadena=sat.FIELDS_TIPO_RELACION)
 _read_emisor = _reader(Emisor, (
     ("rfc", "Rfc", TEXT), ("nombre", "Nombre", TEXT), ("regimen_fiscal", "RegimenFiscal", TEXT),
-    ("fac_atr_adquirente", "FacAtrAdquirente", TEXT)))
+    ("fac_atr_adquirente", "FacAtrAdquirente", TEXT)), cadena=sat.FIELDS_EMISOR)
 _read_receptor = _reader(Receptor, (
     ("rfc", "Rfc", TEXT), ("nombre", "Nombre", TEXT), ("domicilio_fiscal_receptor", "DomicilioFiscalReceptor", TEXT),
     ("residencia_fiscal", "ResidenciaFiscal", TEXT), ("num_reg_id_trib", "NumRegIdTrib", TEXT),
-    ("regimen_fiscal_receptor", "RegimenFiscalReceptor", TEXT), ("uso_cfdi", "UsoCFDI", TEXT)))
+    ("regimen_fiscal_receptor", "RegimenFiscalReceptor", TEXT), ("uso_cfdi", "UsoCFDI", TEXT)), cadena=sat.FIELDS_RECEPTOR)
+# A concept's Traslado and Retencion share a class, so the Traslado's fields (TasaOCuota and Importe
+# optional) make the fragment: equal to the Retencion's wherever SAT's schema holds (both required there),
+# the only documents whose cadena is assembled from the model.
 _read_impuesto_concepto = _reader(ImpuestoConcepto, (
     ("base", "Base", DEC), ("impuesto", "Impuesto", TEXT), ("tipo_factor", "TipoFactor", TEXT),
-    ("tasa_o_cuota", "TasaOCuota", DEC), ("importe", "Importe", DEC)))
+    ("tasa_o_cuota", "TasaOCuota", DEC), ("importe", "Importe", DEC)), cadena=sat.FIELDS_TRASLADO_C)
 _read_terceros = _reader(ACuentaTerceros, (
     ("rfc", "RfcACuentaTerceros", TEXT), ("nombre", "NombreACuentaTerceros", TEXT),
-    ("regimen_fiscal", "RegimenFiscalACuentaTerceros", TEXT), ("domicilio_fiscal", "DomicilioFiscalACuentaTerceros", TEXT)))
+    ("regimen_fiscal", "RegimenFiscalACuentaTerceros", TEXT), ("domicilio_fiscal", "DomicilioFiscalACuentaTerceros", TEXT)),
+    cadena=sat.FIELDS_TERCEROS)
 _read_parte = _reader(Parte, (
     ("clave_prod_serv", "ClaveProdServ", TEXT), ("no_identificacion", "NoIdentificacion", TEXT), ("cantidad", "Cantidad", DEC),
     ("unidad", "Unidad", TEXT), ("descripcion", "Descripcion", TEXT), ("valor_unitario", "ValorUnitario", DEC),
-    ("importe", "Importe", DEC)), ("informacion_aduanera",))
+    ("importe", "Importe", DEC)), ("informacion_aduanera", "cad_tail"), cadena=sat.FIELDS_PARTE)
 _read_concepto = _reader(Concepto, (
     ("clave_prod_serv", "ClaveProdServ", TEXT), ("no_identificacion", "NoIdentificacion", TEXT), ("cantidad", "Cantidad", DEC),
     ("clave_unidad", "ClaveUnidad", TEXT), ("unidad", "Unidad", TEXT), ("descripcion", "Descripcion", TEXT),
     ("valor_unitario", "ValorUnitario", DEC), ("importe", "Importe", DEC), ("descuento", "Descuento", DEC),
     ("objeto_imp", "ObjetoImp", TEXT)),
     ("has_impuestos", "traslados", "retenciones", "a_cuenta_terceros", "informacion_aduanera", "cuenta_predial", "partes",
-     "child_tags"))
-_read_retencion_global = _reader(RetencionGlobal, (("impuesto", "Impuesto", TEXT), ("importe", "Importe", DEC)))
+     "child_tags", "cad_tail"), cadena=sat.FIELDS_CONCEPTO)
+_read_retencion_global = _reader(RetencionGlobal, (("impuesto", "Impuesto", TEXT), ("importe", "Importe", DEC)),
+                                 cadena=sat.FIELDS_RETENCION_G)
 _read_traslado_global = _reader(TrasladoGlobal, (
     ("base", "Base", DEC), ("impuesto", "Impuesto", TEXT), ("tipo_factor", "TipoFactor", TEXT),
-    ("tasa_o_cuota", "TasaOCuota", DEC), ("importe", "Importe", DEC)))
+    ("tasa_o_cuota", "TasaOCuota", DEC), ("importe", "Importe", DEC)), cadena=sat.FIELDS_TRASLADO_G)
 _read_impuestos = _reader(Impuestos, (
     ("total_impuestos_retenidos", "TotalImpuestosRetenidos", DEC),
-    ("total_impuestos_trasladados", "TotalImpuestosTrasladados", DEC)), ("retenciones", "traslados"))
+    ("total_impuestos_trasladados", "TotalImpuestosTrasladados", DEC)), ("retenciones", "traslados", "cad"))
 _read_impuestos_locales = _reader(ImpuestosLocales, (
     ("total_de_retenciones", "TotaldeRetenciones", DEC), ("total_de_traslados", "TotaldeTraslados", DEC)))
 _read_timbre = _reader(Timbre, (
@@ -215,7 +246,7 @@ _read_comprobante = _reader(Comprobante, (
     ("descuento", "Descuento", DEC), ("moneda", "Moneda", TEXT), ("tipo_cambio", "TipoCambio", DEC), ("total", "Total", DEC),
     ("tipo_de_comprobante", "TipoDeComprobante", TEXT), ("exportacion", "Exportacion", TEXT),
     ("metodo_pago", "MetodoPago", TEXT), ("lugar_expedicion", "LugarExpedicion", TEXT), ("confirmacion", "Confirmacion", TEXT)),
-    ("emisor", "receptor", "timbres", "complementos", "has_addenda", "body"))
+    ("emisor", "receptor", "timbres", "complementos", "has_addenda", "body"), cadena=sat.FIELDS_COMPROBANTE)
 
 
 def build_comprobante(root: etree._Element) -> Comprobante:
@@ -259,11 +290,7 @@ class _BodyParts:
         return None if info is None else _read_informacion_global(info)
 
     def cfdi_relacionados(self) -> tuple[CfdiRelacionados, ...]:
-        tag = _C["CfdiRelacionado"]
-        return tuple(
-            _read_cfdi_relacionados(rel, tuple((collapse(r.get("UUID") or "")).upper() for r in rel if r.tag == tag))
-            for rel in self.kids.get(_C["CfdiRelacionados"], _NONE)
-        )
+        return tuple(map(_cfdi_relacionados, self.kids.get(_C["CfdiRelacionados"], _NONE)))
 
     def conceptos(self) -> tuple[Concepto, ...]:
         tag = _C["Concepto"]
@@ -279,6 +306,13 @@ class _BodyParts:
     def impuestos_locales(self) -> ImpuestosLocales | None:
         el = self._complement(_IMPLOCAL)
         return None if el is None else _read_impuestos_locales(el)
+
+
+def _cfdi_relacionados(el: etree._Element) -> CfdiRelacionados:
+    tag = _C["CfdiRelacionado"]
+    written = [r.get("UUID") for r in el if r.tag == tag]
+    return _read_cfdi_relacionados(
+        el, tuple(collapse(u or "").upper() for u in written), "".join(["|" if u is None else "|" + u for u in written]))
 
 
 _T_IMPUESTOS, _T_TERCEROS, _T_ADUANA, _T_PREDIAL, _T_PARTE = (
@@ -298,54 +332,84 @@ def _concepto(el: etree._Element) -> Concepto:
         retenciones = tuple(map(_read_impuesto_concepto, found)) if found else ()
     else:
         traslados = retenciones = ()
+    # The fragments of the concept's children, in SAT's order: taxes, ACuentaTerceros, InformacionAduanera,
+    # CuentaPredial, Parte (cfdi_ar.model.cadena).
+    tail = [t.cad for t in traslados]
+    tail += [r.cad for r in retenciones]
     terceros = kids.get(_T_TERCEROS)
+    if terceros is not None:
+        a_cuenta_terceros = _read_terceros(terceros[0])
+        tail.append(a_cuenta_terceros.cad)
+    else:
+        a_cuenta_terceros = None
     aduana = kids.get(_T_ADUANA)
+    if aduana:
+        pedimentos = tuple([ia.get("NumeroPedimento") or "" for ia in aduana])
+        tail += ["|" + p for p in pedimentos]
+    else:
+        pedimentos = ()
     predial = kids.get(_T_PREDIAL)
+    if predial:
+        numeros = [cp.get("Numero") or "" for cp in predial]
+        tail += ["|" + n for n in numeros]
+        cuentas = tuple([collapse(n) for n in numeros])
+    else:
+        cuentas = ()
     partes = kids.get(_T_PARTE)
+    if partes:
+        read_partes = tuple(map(_parte, partes))
+        tail += [p.cad for p in read_partes]
+    else:
+        read_partes = ()
     return _read_concepto(
         el,
         impuestos is not None,
         traslados,
         retenciones,
-        None if terceros is None else _read_terceros(terceros[0]),
-        tuple([ia.get("NumeroPedimento") or "" for ia in aduana]) if aduana else (),
-        tuple([collapse(cp.get("Numero") or "") for cp in predial]) if predial else (),
-        tuple(map(_parte, partes)) if partes else (),
+        a_cuenta_terceros,
+        pedimentos,
+        cuentas,
+        read_partes,
         tuple([_local_name(tag) for tag in [ch.tag for ch in el] if isinstance(tag, str)]),
+        "".join(tail),
     )
 
 
 def _parte(el: etree._Element) -> Parte:
     tag = _C["InformacionAduanera"]
-    return _read_parte(el, tuple(ia.get("NumeroPedimento") or "" for ia in el if ia.tag == tag))
+    pedimentos = tuple([ia.get("NumeroPedimento") or "" for ia in el if ia.tag == tag])
+    return _read_parte(el, pedimentos, "".join(["|" + p for p in pedimentos]))
 
 
 def _impuestos(el: etree._Element | None) -> Impuestos | None:
     if el is None:
         return None
     kids = _kids(el)
-    return _read_impuestos(
-        el,
-        tuple(_read_retencion_global(r) for r in _grandchildren(kids, _C["Retenciones"], _C["Retencion"])),
-        tuple(_read_traslado_global(t) for t in _grandchildren(kids, _C["Traslados"], _C["Traslado"])),
-    )
+    retenciones = tuple(map(_read_retencion_global, _grandchildren(kids, _C["Retenciones"], _C["Retencion"])))
+    traslados = tuple(map(_read_traslado_global, _grandchildren(kids, _C["Traslados"], _C["Traslado"])))
+    # SAT's order interleaves the children and the element's own two totals.
+    retenidos, trasladados = el.get("TotalImpuestosRetenidos"), el.get("TotalImpuestosTrasladados")
+    cad = "".join(
+        [r.cad for r in retenciones] + ([] if retenidos is None else ["|" + retenidos]) + [t.cad for t in traslados]
+        + ([] if trasladados is None else ["|" + trasladados]))
+    return _read_impuestos(el, retenciones, traslados, cad)
 
 
 # --------------------------------------------------------------------------- Pagos 2.0
 
 _read_impuesto_dr = _reader(ImpuestoDR, (
     ("base_dr", "BaseDR", DEC), ("impuesto_dr", "ImpuestoDR", TEXT), ("tipo_factor_dr", "TipoFactorDR", TEXT),
-    ("tasa_o_cuota_dr", "TasaOCuotaDR", DEC), ("importe_dr", "ImporteDR", DEC)))
+    ("tasa_o_cuota_dr", "TasaOCuotaDR", DEC), ("importe_dr", "ImporteDR", DEC)), cadena=sat.FIELDS_TRASLADO_DR)  # as for concepts
 _read_docto = _reader(DoctoRelacionado, (
     ("id_documento", "IdDocumento", TEXT), ("serie", "Serie", TEXT), ("folio", "Folio", TEXT), ("moneda_dr", "MonedaDR", TEXT),
     ("equivalencia_dr", "EquivalenciaDR", DEC), ("num_parcialidad", "NumParcialidad", INT),
     ("imp_saldo_ant", "ImpSaldoAnt", DEC), ("imp_pagado", "ImpPagado", DEC), ("imp_saldo_insoluto", "ImpSaldoInsoluto", DEC),
     ("objeto_imp_dr", "ObjetoImpDR", TEXT)),
-    ("has_impuestos_dr", "traslados_dr", "retenciones_dr"))
+    ("has_impuestos_dr", "traslados_dr", "retenciones_dr", "cad_tail"), cadena=sat.FIELDS_DOCTO)
 _read_traslado_p = _reader(TrasladoP, (
     ("base_p", "BaseP", DEC), ("impuesto_p", "ImpuestoP", TEXT), ("tipo_factor_p", "TipoFactorP", TEXT),
-    ("tasa_o_cuota_p", "TasaOCuotaP", DEC), ("importe_p", "ImporteP", DEC)))
-_read_retencion_p = _reader(RetencionP, (("impuesto_p", "ImpuestoP", TEXT), ("importe_p", "ImporteP", DEC)))
+    ("tasa_o_cuota_p", "TasaOCuotaP", DEC), ("importe_p", "ImporteP", DEC)), cadena=sat.FIELDS_TRASLADO_P)
+_read_retencion_p = _reader(RetencionP, (("impuesto_p", "ImpuestoP", TEXT), ("importe_p", "ImporteP", DEC)), cadena=sat.FIELDS_RETENCION_P)
 _read_pago = _reader(Pago, (
     ("fecha_pago", "FechaPago", DATE), ("forma_de_pago_p", "FormaDePagoP", TEXT), ("moneda_p", "MonedaP", TEXT),
     ("tipo_cambio_p", "TipoCambioP", DEC), ("monto", "Monto", DEC), ("num_operacion", "NumOperacion", TEXT),
@@ -353,46 +417,42 @@ _read_pago = _reader(Pago, (
     ("cta_ordenante", "CtaOrdenante", TEXT), ("rfc_emisor_cta_ben", "RfcEmisorCtaBen", TEXT),
     ("cta_beneficiario", "CtaBeneficiario", TEXT), ("tipo_cad_pago", "TipoCadPago", TEXT), ("cert_pago", "CertPago", RAW),
     ("cad_pago", "CadPago", RAW), ("sello_pago", "SelloPago", RAW)),
-    ("doctos", "has_impuestos_p", "traslados_p", "retenciones_p"))
+    ("doctos", "has_impuestos_p", "traslados_p", "retenciones_p", "cad_tail"), cadena=sat.FIELDS_PAGO)
 _read_totales = _reader(Totales, tuple((field, attribute, DEC) for field, attribute in (
     ("total_retenciones_iva", "TotalRetencionesIVA"), ("total_retenciones_isr", "TotalRetencionesISR"),
     ("total_retenciones_ieps", "TotalRetencionesIEPS"), ("total_traslados_base_iva16", "TotalTrasladosBaseIVA16"),
     ("total_traslados_impuesto_iva16", "TotalTrasladosImpuestoIVA16"), ("total_traslados_base_iva8", "TotalTrasladosBaseIVA8"),
     ("total_traslados_impuesto_iva8", "TotalTrasladosImpuestoIVA8"), ("total_traslados_base_iva0", "TotalTrasladosBaseIVA0"),
     ("total_traslados_impuesto_iva0", "TotalTrasladosImpuestoIVA0"),
-    ("total_traslados_base_iva_exento", "TotalTrasladosBaseIVAExento"), ("monto_total_pagos", "MontoTotalPagos"))))
-_read_pagos = _reader(Pagos, (("version", "Version", TEXT),), ("totales", "pagos"))
+    ("total_traslados_base_iva_exento", "TotalTrasladosBaseIVAExento"), ("monto_total_pagos", "MontoTotalPagos"))),
+    cadena=sat.FIELDS_TOTALES)
+_read_pagos = _reader(Pagos, (("version", "Version", TEXT),), ("totales", "pagos", "cad_tail"), cadena=sat.FIELDS_PAGOS)
 
 
 def _docto(el: etree._Element) -> DoctoRelacionado:
     impuestos = next((ch for ch in el if ch.tag == _P["ImpuestosDR"]), None)
     imp_kids = _kids(impuestos) if impuestos is not None else {}
-    return _read_docto(
-        el,
-        impuestos is not None,
-        tuple(_read_impuesto_dr(t) for t in _grandchildren(imp_kids, _P["TrasladosDR"], _P["TrasladoDR"])),
-        tuple(_read_impuesto_dr(r) for r in _grandchildren(imp_kids, _P["RetencionesDR"], _P["RetencionDR"])),
-    )
+    traslados = tuple(map(_read_impuesto_dr, _grandchildren(imp_kids, _P["TrasladosDR"], _P["TrasladoDR"])))
+    retenciones = tuple(map(_read_impuesto_dr, _grandchildren(imp_kids, _P["RetencionesDR"], _P["RetencionDR"])))
+    tail = "".join([r.cad for r in retenciones] + [t.cad for t in traslados])  # SAT: retenciones first
+    return _read_docto(el, impuestos is not None, traslados, retenciones, tail)
 
 
 def _pago(el: etree._Element) -> Pago:
     kids = _kids(el)
     impuestos = _one(kids, _P["ImpuestosP"])
     imp_kids = _kids(impuestos) if impuestos is not None else {}
-    return _read_pago(
-        el,
-        tuple(_docto(d) for d in kids.get(_P["DoctoRelacionado"], _NONE)),
-        impuestos is not None,
-        tuple(_read_traslado_p(t) for t in _grandchildren(imp_kids, _P["TrasladosP"], _P["TrasladoP"])),
-        tuple(_read_retencion_p(r) for r in _grandchildren(imp_kids, _P["RetencionesP"], _P["RetencionP"])),
-    )
+    doctos = tuple(map(_docto, kids.get(_P["DoctoRelacionado"], _NONE)))
+    traslados = tuple(map(_read_traslado_p, _grandchildren(imp_kids, _P["TrasladosP"], _P["TrasladoP"])))
+    retenciones = tuple(map(_read_retencion_p, _grandchildren(imp_kids, _P["RetencionesP"], _P["RetencionP"])))
+    tail = "".join([d.cad for d in doctos] + [r.cad for r in retenciones] + [t.cad for t in traslados])
+    return _read_pago(el, doctos, impuestos is not None, traslados, retenciones, tail)
 
 
 def _pagos(el: etree._Element) -> Pagos:
     kids = _kids(el)
-    totales = _one(kids, _P["Totales"])
-    return _read_pagos(
-        el,
-        None if totales is None else _read_totales(totales),
-        tuple(_pago(p) for p in kids.get(_P["Pago"], _NONE)),
-    )
+    totales_el = _one(kids, _P["Totales"])
+    totales = None if totales_el is None else _read_totales(totales_el)
+    pagos = tuple(map(_pago, kids.get(_P["Pago"], _NONE)))
+    tail = "".join(([] if totales is None else [totales.cad]) + [p.cad for p in pagos])
+    return _read_pagos(el, totales, pagos, tail)

@@ -38,6 +38,8 @@ __all__ = [
 ]
 
 _EL = dict(compare=False, repr=False)
+# The element's fragment of the cadena original as written (see cfdi_ar.model.cadena); derived, so never compared.
+_CAD: dict[str, Any] = dict(default="", compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,7 @@ class InformacionGlobal:
     """cfdi:InformacionGlobal"""
 
     el: etree._Element = field(**_EL)
+    cad: str = field(**_CAD)
     periodicidad: str | None = None
     meses: str | None = None
     anio: int | None = None  # @Año
@@ -55,6 +58,7 @@ class CfdiRelacionados:
     """cfdi:CfdiRelacionados (one per TipoRelacion)"""
 
     el: etree._Element = field(**_EL)
+    cad: str = field(**_CAD)
     tipo_relacion: str | None = None
     uuids: tuple[str, ...] = ()  # cfdi:CfdiRelacionado/@UUID, upper-cased
 
@@ -64,6 +68,7 @@ class Emisor:
     """cfdi:Emisor"""
 
     el: etree._Element = field(**_EL)
+    cad: str = field(**_CAD)
     rfc: str | None = None
     nombre: str | None = None
     regimen_fiscal: str | None = None
@@ -75,6 +80,7 @@ class Receptor:
     """cfdi:Receptor"""
 
     el: etree._Element = field(**_EL)
+    cad: str = field(**_CAD)
     rfc: str | None = None
     nombre: str | None = None
     domicilio_fiscal_receptor: str | None = None
@@ -89,6 +95,7 @@ class ImpuestoConcepto:
     """cfdi:Concepto/cfdi:Impuestos/cfdi:Traslados/cfdi:Traslado or …/cfdi:Retenciones/cfdi:Retencion"""
 
     el: etree._Element = field(**_EL)
+    cad: str = field(**_CAD)
     base: Decimal | None = None
     impuesto: str | None = None
     tipo_factor: str | None = None
@@ -101,6 +108,7 @@ class ACuentaTerceros:
     """cfdi:Concepto/cfdi:ACuentaTerceros"""
 
     el: etree._Element = field(**_EL)
+    cad: str = field(**_CAD)
     rfc: str | None = None
     nombre: str | None = None
     regimen_fiscal: str | None = None
@@ -112,6 +120,7 @@ class Parte:
     """cfdi:Concepto/cfdi:Parte"""
 
     el: etree._Element = field(**_EL)
+    cad: str = field(**_CAD)
     clave_prod_serv: str | None = None
     no_identificacion: str | None = None
     cantidad: Decimal | None = None
@@ -127,6 +136,7 @@ class Concepto:
     """cfdi:Conceptos/cfdi:Concepto"""
 
     el: etree._Element = field(**_EL)
+    cad: str = field(**_CAD)
     clave_prod_serv: str | None = None
     no_identificacion: str | None = None
     cantidad: Decimal | None = None
@@ -152,6 +162,7 @@ class RetencionGlobal:
     """cfdi:Comprobante/cfdi:Impuestos/cfdi:Retenciones/cfdi:Retencion"""
 
     el: etree._Element = field(**_EL)
+    cad: str = field(**_CAD)
     impuesto: str | None = None
     importe: Decimal | None = None
 
@@ -161,6 +172,7 @@ class TrasladoGlobal:
     """cfdi:Comprobante/cfdi:Impuestos/cfdi:Traslados/cfdi:Traslado"""
 
     el: etree._Element = field(**_EL)
+    cad: str = field(**_CAD)
     base: Decimal | None = None
     impuesto: str | None = None
     tipo_factor: str | None = None
@@ -173,6 +185,7 @@ class Impuestos:
     """cfdi:Comprobante/cfdi:Impuestos"""
 
     el: etree._Element = field(**_EL)
+    cad: str = field(**_CAD)
     total_impuestos_retenidos: Decimal | None = None
     total_impuestos_trasladados: Decimal | None = None
     retenciones: tuple[RetencionGlobal, ...] = ()
@@ -243,6 +256,7 @@ class Comprobante:
     """
 
     el: etree._Element = field(**_EL)
+    cad: str = field(**_CAD)
     version: str | None = None
     serie: str | None = None
     folio: str | None = None

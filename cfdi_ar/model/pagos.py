@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from lxml import etree
 
 __all__ = ["Pagos", "Totales", "Pago", "DoctoRelacionado", "ImpuestoDR", "TrasladoP", "RetencionP"]
 
 _EL = dict(compare=False, repr=False)
+# The element's fragment of the cadena original as written (see cfdi_ar.model.cadena); derived, so never compared.
+_CAD: dict[str, Any] = dict(default="", compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +21,7 @@ class ImpuestoDR:
     """pago20:TrasladoDR or pago20:RetencionDR"""
 
     el: etree._Element = field(**_EL)
+    cad: str = field(**_CAD)
     base_dr: Decimal | None = None
     impuesto_dr: str | None = None
     tipo_factor_dr: str | None = None
@@ -30,6 +34,7 @@ class DoctoRelacionado:
     """pago20:DoctoRelacionado: one invoice paid (wholly or in part) by a Pago."""
 
     el: etree._Element = field(**_EL)
+    cad: str = field(**_CAD)
     id_documento: str | None = None
     serie: str | None = None
     folio: str | None = None
@@ -56,6 +61,7 @@ class TrasladoP:
     """pago20:ImpuestosP/pago20:TrasladosP/pago20:TrasladoP"""
 
     el: etree._Element = field(**_EL)
+    cad: str = field(**_CAD)
     base_p: Decimal | None = None
     impuesto_p: str | None = None
     tipo_factor_p: str | None = None
@@ -68,6 +74,7 @@ class RetencionP:
     """pago20:ImpuestosP/pago20:RetencionesP/pago20:RetencionP"""
 
     el: etree._Element = field(**_EL)
+    cad: str = field(**_CAD)
     impuesto_p: str | None = None
     importe_p: Decimal | None = None
 
@@ -77,6 +84,7 @@ class Pago:
     """pago20:Pago: one receipt of money."""
 
     el: etree._Element = field(**_EL)
+    cad: str = field(**_CAD)
     fecha_pago: datetime | None = None
     forma_de_pago_p: str | None = None
     moneda_p: str | None = None
@@ -103,6 +111,7 @@ class Totales:
     """pago20:Totales (all amounts in MXN)"""
 
     el: etree._Element = field(**_EL)
+    cad: str = field(**_CAD)
     total_retenciones_iva: Decimal | None = None
     total_retenciones_isr: Decimal | None = None
     total_retenciones_ieps: Decimal | None = None
@@ -121,6 +130,7 @@ class Pagos:
     """pago20:Pagos, version 2.0"""
 
     el: etree._Element = field(**_EL)
+    cad: str = field(**_CAD)
     version: str | None = None
     totales: Totales | None = None
     pagos: tuple[Pago, ...] = ()

@@ -17,6 +17,7 @@ from lxml import etree
 
 from ..context import DocContext
 from ..findings import Severity
+from ..model.cadena import cadena_from_model
 from ..sat.cadena import PORTED_COMPLEMENTS, cadena_cfdi40
 from ..sat.certs import OID_ORGANIZATION, CertificateError, CertKind, SatCertificate, TrustStatus, fold
 from .registry import Kind, Violation, rule
@@ -207,8 +208,14 @@ def cadena_of(ctx: DocContext) -> bytes | str:
 
 
 def _cadena(ctx: DocContext) -> bytes | str:
+    ported = ctx.census.only(PORTED_COMPLEMENTS)
+    if ported and not ctx.schema_issues:
+        # SAT's schema holds, so the model's fragments are the cadena (cfdi_ar.model.cadena)
+        assembled = cadena_from_model(ctx.model)
+        if assembled is not None:
+            return assembled
     try:
-        return cadena_cfdi40(ctx.root, python_port=ctx.census.only(PORTED_COMPLEMENTS))
+        return cadena_cfdi40(ctx.root, python_port=ported)
     except etree.XSLTError as exc:  # pragma: no cover - SAT's stylesheet runs on any well-formed tree
         return str(exc) or "XSLT error"
 

@@ -178,66 +178,98 @@ def _spec(fields: tuple[tuple[str, bool], ...]) -> tuple[Writer, Writer]:
         writers.append(env["write"])
     return writers[0], writers[1]  # type: ignore[return-value]
 
-_COMPROBANTE = _spec((
+# SAT's fields of each element, in the stylesheet's order: (attribute, required). The model's readers
+# (cfdi_ar.model.build) read the same tables to keep each element's cadena fragment as written.
+FIELDS_COMPROBANTE = (
     ("Version", _R), ("Serie", _O), ("Folio", _O), ("Fecha", _R), ("FormaPago", _O), ("NoCertificado", _R),
     ("CondicionesDePago", _O), ("SubTotal", _R), ("Descuento", _O), ("Moneda", _R), ("TipoCambio", _O),
     ("Total", _R), ("TipoDeComprobante", _R), ("Exportacion", _R), ("MetodoPago", _O),
     ("LugarExpedicion", _R), ("Confirmacion", _O),
-))
-_INFO_GLOBAL = _spec((("Periodicidad", _R), ("Meses", _R), ("Año", _R)))
-_EMISOR = _spec((("Rfc", _R), ("Nombre", _R), ("RegimenFiscal", _R), ("FacAtrAdquirente", _O)))
-_RECEPTOR = _spec((
+)
+FIELDS_INFO_GLOBAL = (("Periodicidad", _R), ("Meses", _R), ("Año", _R))
+FIELDS_EMISOR = (("Rfc", _R), ("Nombre", _R), ("RegimenFiscal", _R), ("FacAtrAdquirente", _O))
+FIELDS_RECEPTOR = (
     ("Rfc", _R), ("Nombre", _R), ("DomicilioFiscalReceptor", _R), ("ResidenciaFiscal", _O),
     ("NumRegIdTrib", _O), ("RegimenFiscalReceptor", _R), ("UsoCFDI", _R),
-))
-_CONCEPTO = _spec((
+)
+FIELDS_CONCEPTO = (
     ("ClaveProdServ", _R), ("NoIdentificacion", _O), ("Cantidad", _R), ("ClaveUnidad", _R), ("Unidad", _O),
     ("Descripcion", _R), ("ValorUnitario", _R), ("Importe", _R), ("Descuento", _O), ("ObjetoImp", _R),
-))
-_TRASLADO_C = _spec((("Base", _R), ("Impuesto", _R), ("TipoFactor", _R), ("TasaOCuota", _O), ("Importe", _O)))
-_RETENCION_C = _spec((("Base", _R), ("Impuesto", _R), ("TipoFactor", _R), ("TasaOCuota", _R), ("Importe", _R)))
-_TERCEROS = _spec((
+)
+FIELDS_TRASLADO_C = (("Base", _R), ("Impuesto", _R), ("TipoFactor", _R), ("TasaOCuota", _O), ("Importe", _O))
+FIELDS_RETENCION_C = (("Base", _R), ("Impuesto", _R), ("TipoFactor", _R), ("TasaOCuota", _R), ("Importe", _R))
+FIELDS_TERCEROS = (
     ("RfcACuentaTerceros", _R), ("NombreACuentaTerceros", _R), ("RegimenFiscalACuentaTerceros", _R),
     ("DomicilioFiscalACuentaTerceros", _R),
-))
-_PARTE = _spec((
+)
+FIELDS_PARTE = (
     ("ClaveProdServ", _R), ("NoIdentificacion", _O), ("Cantidad", _R), ("Unidad", _O), ("Descripcion", _R),
     ("ValorUnitario", _O), ("Importe", _O),
-))
-_RETENCION_G = _spec((("Impuesto", _R), ("Importe", _R)))
-_TRASLADO_G = _spec((("Base", _R), ("Impuesto", _R), ("TipoFactor", _R), ("TasaOCuota", _O), ("Importe", _O)))
-_PAGOS = _spec((("Version", _R),))
-_TOTALES = _spec(tuple(
+)
+FIELDS_RETENCION_G = (("Impuesto", _R), ("Importe", _R))
+FIELDS_TRASLADO_G = (("Base", _R), ("Impuesto", _R), ("TipoFactor", _R), ("TasaOCuota", _O), ("Importe", _O))
+FIELDS_PAGOS = (("Version", _R),)
+FIELDS_TOTALES = tuple(
     (n, _O)
     for n in (
         "TotalRetencionesIVA", "TotalRetencionesISR", "TotalRetencionesIEPS", "TotalTrasladosBaseIVA16",
         "TotalTrasladosImpuestoIVA16", "TotalTrasladosBaseIVA8", "TotalTrasladosImpuestoIVA8",
         "TotalTrasladosBaseIVA0", "TotalTrasladosImpuestoIVA0", "TotalTrasladosBaseIVAExento",
     )
-) + (("MontoTotalPagos", _R),))
-_PAGO = _spec((
+) + (("MontoTotalPagos", _R),)
+FIELDS_PAGO = (
     ("FechaPago", _R), ("FormaDePagoP", _R), ("MonedaP", _R), ("TipoCambioP", _O), ("Monto", _R),
     ("NumOperacion", _O), ("RfcEmisorCtaOrd", _O), ("NomBancoOrdExt", _O), ("CtaOrdenante", _O),
     ("RfcEmisorCtaBen", _O), ("CtaBeneficiario", _O), ("TipoCadPago", _O), ("CertPago", _O), ("CadPago", _O),
     ("SelloPago", _O),
-))
-_DOCTO = _spec((
+)
+FIELDS_DOCTO = (
     ("IdDocumento", _R), ("Serie", _O), ("Folio", _O), ("MonedaDR", _R), ("EquivalenciaDR", _O),
     ("NumParcialidad", _R), ("ImpSaldoAnt", _R), ("ImpPagado", _R), ("ImpSaldoInsoluto", _R), ("ObjetoImpDR", _R),
-))
-_RETENCION_DR = _spec((("BaseDR", _R), ("ImpuestoDR", _R), ("TipoFactorDR", _R), ("TasaOCuotaDR", _R), ("ImporteDR", _R)))
-_TRASLADO_DR = _spec((("BaseDR", _R), ("ImpuestoDR", _R), ("TipoFactorDR", _R), ("TasaOCuotaDR", _O), ("ImporteDR", _O)))
-_RETENCION_P = _spec((("ImpuestoP", _R), ("ImporteP", _R)))
-_TRASLADO_P = _spec((("BaseP", _R), ("ImpuestoP", _R), ("TipoFactorP", _R), ("TasaOCuotaP", _O), ("ImporteP", _O)))
-_IMPLOCAL_ATTRS = _spec((("version", _R), ("TotaldeRetenciones", _R), ("TotaldeTraslados", _R)))
-_RET_LOCAL = _spec((("ImpLocRetenido", _R), ("TasadeRetencion", _R), ("Importe", _R)))
-_TRAS_LOCAL = _spec((("ImpLocTrasladado", _R), ("TasadeTraslado", _R), ("Importe", _R)))
-_TIPO_RELACION = _spec((("TipoRelacion", _R),))
-_UUID = _spec((("UUID", _R),))
-_TOTAL_RETENIDOS = _spec((("TotalImpuestosRetenidos", _O),))
-_TOTAL_TRASLADADOS = _spec((("TotalImpuestosTrasladados", _O),))
-_PEDIMENTO = _spec((("NumeroPedimento", _R),))
-_PREDIAL = _spec((("Numero", _R),))
+)
+FIELDS_RETENCION_DR = (("BaseDR", _R), ("ImpuestoDR", _R), ("TipoFactorDR", _R), ("TasaOCuotaDR", _R), ("ImporteDR", _R))
+FIELDS_TRASLADO_DR = (("BaseDR", _R), ("ImpuestoDR", _R), ("TipoFactorDR", _R), ("TasaOCuotaDR", _O), ("ImporteDR", _O))
+FIELDS_RETENCION_P = (("ImpuestoP", _R), ("ImporteP", _R))
+FIELDS_TRASLADO_P = (("BaseP", _R), ("ImpuestoP", _R), ("TipoFactorP", _R), ("TasaOCuotaP", _O), ("ImporteP", _O))
+FIELDS_IMPLOCAL_ATTRS = (("version", _R), ("TotaldeRetenciones", _R), ("TotaldeTraslados", _R))
+FIELDS_RET_LOCAL = (("ImpLocRetenido", _R), ("TasadeRetencion", _R), ("Importe", _R))
+FIELDS_TRAS_LOCAL = (("ImpLocTrasladado", _R), ("TasadeTraslado", _R), ("Importe", _R))
+FIELDS_TIPO_RELACION = (("TipoRelacion", _R),)
+FIELDS_UUID = (("UUID", _R),)
+FIELDS_TOTAL_RETENIDOS = (("TotalImpuestosRetenidos", _O),)
+FIELDS_TOTAL_TRASLADADOS = (("TotalImpuestosTrasladados", _O),)
+FIELDS_PEDIMENTO = (("NumeroPedimento", _R),)
+FIELDS_PREDIAL = (("Numero", _R),)
+
+# The writers, compiled once from the tables above.
+_COMPROBANTE = _spec(FIELDS_COMPROBANTE)
+_INFO_GLOBAL = _spec(FIELDS_INFO_GLOBAL)
+_EMISOR = _spec(FIELDS_EMISOR)
+_RECEPTOR = _spec(FIELDS_RECEPTOR)
+_CONCEPTO = _spec(FIELDS_CONCEPTO)
+_TRASLADO_C = _spec(FIELDS_TRASLADO_C)
+_RETENCION_C = _spec(FIELDS_RETENCION_C)
+_TERCEROS = _spec(FIELDS_TERCEROS)
+_PARTE = _spec(FIELDS_PARTE)
+_RETENCION_G = _spec(FIELDS_RETENCION_G)
+_TRASLADO_G = _spec(FIELDS_TRASLADO_G)
+_PAGOS = _spec(FIELDS_PAGOS)
+_TOTALES = _spec(FIELDS_TOTALES)
+_PAGO = _spec(FIELDS_PAGO)
+_DOCTO = _spec(FIELDS_DOCTO)
+_RETENCION_DR = _spec(FIELDS_RETENCION_DR)
+_TRASLADO_DR = _spec(FIELDS_TRASLADO_DR)
+_RETENCION_P = _spec(FIELDS_RETENCION_P)
+_TRASLADO_P = _spec(FIELDS_TRASLADO_P)
+_IMPLOCAL_ATTRS = _spec(FIELDS_IMPLOCAL_ATTRS)
+_RET_LOCAL = _spec(FIELDS_RET_LOCAL)
+_TRAS_LOCAL = _spec(FIELDS_TRAS_LOCAL)
+_TIPO_RELACION = _spec(FIELDS_TIPO_RELACION)
+_UUID = _spec(FIELDS_UUID)
+_TOTAL_RETENIDOS = _spec(FIELDS_TOTAL_RETENIDOS)
+_TOTAL_TRASLADADOS = _spec(FIELDS_TOTAL_TRASLADADOS)
+_PEDIMENTO = _spec(FIELDS_PEDIMENTO)
+_PREDIAL = _spec(FIELDS_PREDIAL)
 
 _T_COMPLEMENTO, _T_COMPLEMENTO_CONCEPTO = _C_Complemento, _C_ComplementoConcepto
 _T_PAGOS, _T_TFD = _P_Pagos, f"{{{TFD}}}TimbreFiscalDigital"
@@ -253,7 +285,7 @@ Fields = int
 # In a cadena built from values as written, a value normalize-space() would change shows up as a
 # tab, CR, LF or double space anywhere, or a space next to a separator (leading or trailing).
 # Six substring tests: each a C-level scan, together ~6x faster than one regex with alternatives.
-def _may_need_normalizing(text: str) -> bool:
+def may_need_normalizing(text: str) -> bool:
     return "  " in text or "| " in text or " |" in text or "\n" in text or "\t" in text or "\r" in text
 
 
@@ -274,13 +306,13 @@ def _by_tag(el: etree._Element) -> dict[object, list[etree._Element]]:
 _NONE: list[etree._Element] = []
 
 
-def _text_only(out: list[str], el: etree._Element) -> None:
+def write_text_only(out: list[str], el: etree._Element) -> None:
     """XSLT's built-in rules for an element no template matches: its descendant text, in order."""
     if el.text:
         out.append(el.text)
     for child in el:
         if isinstance(child.tag, str):
-            _text_only(out, child)
+            write_text_only(out, child)
         if child.tail:
             out.append(child.tail)
 
@@ -300,13 +332,14 @@ def cadena_cfdi40_python(root: etree._Element) -> bytes:
     Built first from the values as written (almost every document); only when the result shows
     a value that normalize-space() would change is it built again, normalising each value.
     """
-    text = _walk(root, AS_WRITTEN)
-    if _may_need_normalizing(text):
-        text = _walk(root, NORMALIZED)
+    text = walk_cadena(root, AS_WRITTEN)
+    if may_need_normalizing(text):
+        text = walk_cadena(root, NORMALIZED)
     return text.encode("utf-8")
 
 
-def _walk(root: etree._Element, f: Fields) -> str:
+def walk_cadena(root: etree._Element, f: Fields) -> str:
+    """The cadena text of ``root`` with the values as written (``AS_WRITTEN``) or normalised (``NORMALIZED``)."""
     out: list[str] = ["|"]
     _COMPROBANTE[f](out, root)
     top = _by_tag(root)
@@ -337,9 +370,9 @@ def _walk(root: etree._Element, f: Fields) -> str:
             if tag == _T_PAGOS:
                 _pagos20(out, child, f)
             elif tag == _T_IMPLOCAL:
-                _implocal(out, child, f)
+                write_implocal(out, child, f)
             elif isinstance(tag, str):
-                _text_only(out, child)  # the stamp: no template in SAT's stylesheet
+                write_text_only(out, child)  # the stamp: no template in SAT's stylesheet
     out.append("||")
     return "".join(out)
 
@@ -406,7 +439,7 @@ def _pagos20(out: list[str], pagos: etree._Element, f: Fields) -> None:
                 _TRASLADO_P[f](out, t)
 
 
-def _implocal(out: list[str], el: etree._Element, f: Fields) -> None:
+def write_implocal(out: list[str], el: etree._Element, f: Fields) -> None:
     _IMPLOCAL_ATTRS[f](out, el)
     for r in el.iterchildren(_L_RetencionesLocales):
         _RET_LOCAL[f](out, r)
