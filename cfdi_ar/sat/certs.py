@@ -81,7 +81,7 @@ class SatCertificate:
     """A parsed certificate; everything a check needs is computed once, here."""
 
     __slots__ = ("der", "cert", "serial", "issuer", "subject", "serial_sat", "rfc",
-                 "organizational_unit", "not_before", "not_after", "kind", "is_ca")
+                 "organizational_unit", "not_before", "not_after", "kind", "is_ca", "_key", "_key_type")
 
     def __init__(self, der: bytes, cert: x509.Certificate, serial: int, issuer: Name, subject: Name) -> None:
         self.der = der
@@ -97,6 +97,9 @@ class SatCertificate:
         self.not_after: datetime = cert.not_valid_after_utc
         self.kind = _kind(cert, self.organizational_unit)
         self.is_ca = _is_ca(cert)
+        # The public key, parsed and classified once: every document's seal is verified with it, and
+        # isinstance() against cryptography's key ABCs costs ~0.5 us a call.
+        self._key, self._key_type = _public_key(cert)
 
     def valid_at(self, instant: datetime) -> bool:
         return self.not_before <= instant <= self.not_after
@@ -106,11 +109,11 @@ class SatCertificate:
         return f"{cn} (serial {self.serial_sat or hex(self.serial)})"
 
     def verify_signature(self, signature: bytes, data: bytes, algorithm) -> bool:  # type: ignore[no-untyped-def]
-        key = self.cert.public_key()
+        key, key_type = self._key, self._key_type
         try:
-            if isinstance(key, rsa.RSAPublicKey):
-                key.verify(signature, data, padding.PKCS1v15(), algorithm)
-            elif isinstance(key, ec.EllipticCurvePublicKey):
+            if key_type is _RSA:
+                key.verify(signature, data, _PKCS1V15, algorithm)
+            elif key_type is _EC:
                 key.verify(signature, data, ec.ECDSA(algorithm))
             else:
                 return False
@@ -126,6 +129,23 @@ class SatCertificate:
         if algorithm is None:
             return False
         return self.verify_signature(child.cert.signature, child.cert.tbs_certificate_bytes, algorithm)
+
+
+_RSA, _EC = "rsa", "ec"
+_PKCS1V15 = padding.PKCS1v15()
+
+
+def _public_key(cert: x509.Certificate) -> tuple[object, str | None]:
+    """The certificate's public key and its type (``_RSA``, ``_EC``), or (None, None) when unusable."""
+    try:
+        key = cert.public_key()
+    except (ValueError, UnsupportedAlgorithm):
+        return None, None
+    if isinstance(key, rsa.RSAPublicKey):
+        return key, _RSA
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return key, _EC
+    return key, None
 
 
 def _serial_sat(n: int) -> str | None:

@@ -20,6 +20,7 @@ from .certs import CertificateError, SatCertificate, load_certificate_file
 __all__ = ["StampStore", "StoreEntry"]
 
 _SERIAL = re.compile(r"^[0-9]{20}$")
+_UNSEEN = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,9 @@ class StampStore:
 
     def get(self, serial: str) -> StoreEntry | None:
         """The entry for ``serial``, or None when the store has no such file."""
+        found = self._cache.get(serial, _UNSEEN)  # the common case: a serial already looked up, no lock
+        if found is not _UNSEEN:
+            return found
         if self.folder is None or not _SERIAL.match(serial):
             return None
         with self._lock:
