@@ -3,10 +3,15 @@ balances apart, and the fixture ledger aged at several past dates on SQLite and 
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal as D
 
 import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from cfdi_ar.cli import main
 from cfdi_ar.close.aging import NO_DUE_DATE, Buckets, BucketsError, age_items, aging, summarize
 from cfdi_ar.close.terms import Terms, TermsError, parse_terms
 from cfdi_ar.ledger.book import load_book
@@ -158,3 +163,67 @@ def test_default_days_date_an_invoice_without_condiciones_and_a_customer_filter_
 def test_custom_buckets_regroup_the_same_balances(close_ledger):
     report = aging(load_book(close_ledger), date(2026, 10, 31), buckets=Buckets.parse("0,60"), default_days=15)
     assert _mxn(report)[0] == {"current": D("3537.83"), "1-60": D("3920.00"), "over 60": D("5220.00")}
+
+
+# --------------------------------------------------------------------------- the command
+
+def _run(*args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(main, list(args))
+
+
+def test_cli_aging_json_has_exact_amounts_by_customer_and_currency(close_ledger, close_target):
+    result = _run("aging", "--db", close_target, "--as-of", "2026-10-31", "-f", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["buckets"] == ["current", "1-30", "31-60", "61-90", "91-120", "over 120"] and doc["currency"] == "MXN"
+    assert (doc["total"]["total"], doc["total"]["no_due_date"], doc["total"]["credit"]) == ("12677.83", "1320.00", "100.00")
+    usd = next(c for c in doc["customers"] if c["customer_rfc"] == AUTOPARTES)
+    assert usd["by_currency"]["USD"]["buckets"]["current"] == "66.00" and usd["buckets"]["current"] == "1217.83"
+    assert "1 open invoice (1320.00 MXN) has no due date" in doc["notes"][0] and "note:" in result.stderr
+
+
+def test_cli_aging_table_csv_and_an_excel_workbook_with_both_views(close_ledger, close_target, tmp_path):
+    table = _run("aging", "--db", close_target, "--as-of", "2026-10-31", "--default-days", "15", "-f", "table")
+    assert table.exit_code == 0 and "Aging at 2026-10-31" in table.stdout
+    total = next(line for line in table.stdout.splitlines() if line.startswith("TOTAL"))
+    assert total.split()[-4:] == ["0.00", "12677.83", "100.00", "12577.83"]
+    rows = _run("aging", "--db", close_target, "--as-of", "2026-10-31", "--by", "invoice", "-f", "csv").stdout.splitlines()
+    assert rows[0].startswith("serie,folio,uuid,customer") and len(rows) == 7
+    assert any(",102," in r and ",no due date," in r for r in rows)
+    book = tmp_path / "aging.xlsx"
+    assert _run("aging", "--db", close_target, "--as-of", "2026-10-31", "-o", str(book)).exit_code == 0
+    wb = load_workbook(book)
+    assert wb.sheetnames == ["aging", "aging invoices"]
+    sheet = wb["aging"]
+    header = [c.value for c in sheet[1]]
+    last = [c.value for c in sheet[sheet.max_row]]
+    assert last[0] == "TOTAL" and D(str(last[header.index("total")])) == D("12677.83")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--buckets", "30,60"], "first bucket edge must be 0"),
+    (["--as-of", "2026-13-01"], "is not a date"),
+    (["--default-days", "-1"], "--default-days"),
+])
+def test_cli_aging_bad_options_exit_2_without_a_traceback(tmp_path, args, message):
+    result = _run("aging", "--db", str(tmp_path / "l.db"), *args)
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+
+
+def test_cli_aging_a_bad_terms_file_exits_2_naming_the_row(tmp_path):
+    terms = tmp_path / "plazos.csv"
+    terms.write_text("rfc,dias\nALE1503107H2,treinta\n", encoding="utf-8")
+    result = _run("aging", "--db", str(tmp_path / "l.db"), "--terms", str(terms))
+    assert result.exit_code == 2 and "row 2, column dias: 'treinta'" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_cli_aging_reads_buckets_terms_and_default_days_from_the_configuration_file(close_ledger, close_target, tmp_path):
+    (tmp_path / "plazos.csv").write_text("rfc,days\nALE1503107H2,15\n", encoding="utf-8")
+    config = tmp_path / "cfdi-ar.toml"
+    config.write_text('terms = "plazos.csv"\nbuckets = [0, 60]\n', encoding="utf-8")
+    doc = json.loads(_run("aging", "-c", str(config), "--db", close_target, "--as-of", "2026-10-31", "-f", "json").stdout)
+    assert doc["buckets"] == ["current", "1-60", "over 60"] and doc["total"]["buckets"]["1-60"] == "3920.00"
+    config.write_text("buckets = [30, 60]\n", encoding="utf-8")
+    bad = _run("aging", "-c", str(config), "--db", close_target)
+    assert bad.exit_code == 2 and "buckets in" in bad.output

@@ -5,11 +5,17 @@ real one is on the GL branch)."""
 
 from __future__ import annotations
 
+import json
+import sys
+import types
 from datetime import date, datetime
 from decimal import Decimal as D
 
 import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
 
+from cfdi_ar.cli import main
 from cfdi_ar.close.checks import (FAIL, NOT_CHECKED, PASS, cancelled_in_gl, cancelled_open_in_ledger, close_check,
                                   pue_unpaid, read_invalid_documents, rep_missing)
 from cfdi_ar.close.period import Period
@@ -204,3 +210,104 @@ def test_october_with_the_gl_finds_every_gl_kind(close_ledger, close_month):
         [("ledger", u["F-108"]), ("gl", u["F-105"])])
     assert check.failed_blocking == ["rep_missing", "pue_unpaid", "invalid_cfdi", "cancelled_open"]
     assert check.to_dict()["gl"]["account"] == "105-01" and check.to_dict()["passed"] is False
+
+
+# --------------------------------------------------------------------------- the command
+
+def _run(*args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(main, list(args))
+
+
+class _GLFormatError(Exception):
+    def __init__(self, message: str, row: int | None = None, column: str | None = None) -> None:
+        super().__init__(message)
+        self.row, self.column = row, column
+
+
+@pytest.fixture
+def gl_reader(monkeypatch, close_month):  # type: ignore[no-untyped-def]
+    """A stand-in for cfdi_ar.close.gl with the contract's names: read_gl gives the October GL above."""
+    module = types.ModuleType("cfdi_ar.close.gl")
+
+    def read_gl(path, mapping=None, preset=None):  # type: ignore[no-untyped-def]
+        if "bad" in str(path):
+            raise _GLFormatError("row 7, column cargo: '12,5.00' is not an amount", 7, "cargo")
+        return types.SimpleNamespace(lines=_october_gl(close_month.uuid), layout="es-generic", source=str(path))
+
+    module.read_gl = read_gl  # type: ignore[attr-defined]
+    module.account_lines = lambda lines, code: lines[lines["account"].str.startswith(code)]  # type: ignore[attr-defined]
+    module.GLFormatError = _GLFormatError  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "cfdi_ar.close.gl", module)
+    return module
+
+
+def test_cli_close_check_exits_1_when_a_blocking_item_fails_and_says_which(close_ledger, close_target):
+    result = _run("close-check", "--db", close_target, "--period", "2026-10", "-f", "json")
+    assert result.exit_code == 1, result.output
+    doc = json.loads(result.stdout)
+    assert doc["passed"] is False and doc["failed_blocking"] == ["invalid_cfdi", "cancelled_open"] and doc["gl"] is None
+    statuses = {i["item"]: (i["status"], i["blocking"]) for i in doc["items"]}
+    assert statuses["payment_complement_late"] == ("fail", False) and statuses["rep_missing"] == ("not_checked", True)
+    assert "FAILED (invalid_cfdi, cancelled_open)" in result.stderr and "not checked: rep_missing, pue_unpaid" in result.stderr
+
+
+def test_cli_close_check_exits_0_when_nothing_blocking_fails(close_ledger, close_target):
+    result = _run("close-check", "--db", close_target, "--period", "2026-09", "-f", "table")
+    assert result.exit_code == 0, result.output
+    assert "Close check for 2026-09" in result.stdout and "not checked" in result.stdout and "Findings" not in result.stdout
+    assert "close check 2026-09: passed" in result.stderr
+
+
+def test_cli_close_check_with_the_gl_table_csv_and_workbook(close_ledger, close_target, gl_reader, tmp_path):
+    gl = tmp_path / "balanza.csv"
+    gl.write_text("stand-in\n", encoding="utf-8")
+    args = ["close-check", "--db", close_target, "--period", "2026-10", "--gl", str(gl), "--account", "105"]
+    doc = json.loads(_run(*args, "-f", "json").stdout)
+    assert doc["gl"] == {"source": str(gl), "layout": "es-generic", "account": "105", "lines": 10}
+    assert {i["item"]: len(i["findings"]) for i in doc["items"]} == {
+        "payment_complement_late": 1, "rep_missing": 2, "pue_unpaid": 1, "invalid_cfdi": 1, "cancelled_open": 2}
+    table = _run(*args, "-f", "table")
+    assert table.exit_code == 1 and "Findings" in table.stdout and "pue_unpaid" in table.stdout
+    rows = _run(*args, "-f", "csv").stdout.splitlines()
+    assert rows[0] == "item,status,severity,uuid,message" and len(rows) == 1 + 7
+    book = tmp_path / "cierre.xlsx"
+    assert _run(*args, "-o", str(book)).exit_code == 1
+    wb = load_workbook(book)
+    assert wb.sheetnames == ["checklist", "findings"] and wb["findings"].max_row == 1 + 7
+    assert [c.value for c in wb["checklist"]["B"]][1:] == ["fail"] * 5
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--period", "2026-1"], "is not a month"),
+    (["--period", "2026-10", "--account", "105-01"], "--gl and --account go together"),
+    (["--period", "2026-10", "--rep-deadline-day", "32"], "--rep-deadline-day"),
+])
+def test_cli_close_check_usage_errors_exit_2(tmp_path, args, message):
+    result = _run("close-check", "--db", str(tmp_path / "l.db"), *args)
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+
+
+def test_cli_close_check_gl_without_the_reader_is_a_usage_error(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "cfdi_ar.close.gl", None)  # as on a build without the GL branch
+    gl = tmp_path / "gl.csv"
+    gl.write_text("x\n", encoding="utf-8")
+    result = _run("close-check", "--db", str(tmp_path / "l.db"), "--period", "2026-10", "--gl", str(gl), "--account", "105-01")
+    assert result.exit_code == 2 and "GL export reader" in result.output
+
+
+def test_cli_close_check_a_malformed_gl_or_an_account_without_lines_exits_2(close_ledger, close_target, gl_reader, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x\n", encoding="utf-8")
+    result = _run("close-check", "--db", close_target, "--period", "2026-10", "--gl", str(bad), "--account", "105-01")
+    assert result.exit_code == 2 and "row 7, column cargo" in result.stderr and result.stdout == ""
+    good = tmp_path / "gl.csv"
+    good.write_text("x\n", encoding="utf-8")
+    result = _run("close-check", "--db", close_target, "--period", "2026-10", "--gl", str(good), "--account", "999")
+    assert result.exit_code == 2 and "no lines for the account '999'" in result.output
+
+
+def test_cli_close_check_gl_map_without_gl_is_a_usage_error(tmp_path):
+    mapping = tmp_path / "map.toml"
+    mapping.write_text("", encoding="utf-8")
+    result = _run("close-check", "--db", str(tmp_path / "l.db"), "--period", "2026-10", "--gl-map", str(mapping))
+    assert result.exit_code == 2 and "--gl-map needs --gl" in result.output

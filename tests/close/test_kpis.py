@@ -24,10 +24,15 @@ Hand figures for 2026-10 with the terms file ALE1503107H2 = 15 days:
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal as D
 
 import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from cfdi_ar.cli import main
 from cfdi_ar.close.aging import Buckets, age_items, summarize
 from cfdi_ar.close.kpis import MonthSales, ProvisionError, count_back, kpis, parse_percentages, provision
 from cfdi_ar.close.period import Period, next_month_day
@@ -227,3 +232,63 @@ def test_without_a_due_date_an_invoice_is_neither_current_nor_past_due(close_led
     assert "has no due date" in k.notes[0]
     # provisioned by its age from Fecha (09-25: 36 days, 31-60 at 5 %): 130.00 + 66.00
     assert next(p for p in k.provision if p.bucket == "31-60").provision == D("196.00")
+
+
+# --------------------------------------------------------------------------- the command
+
+def _run(*args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(main, list(args))
+
+
+def _terms_file(tmp_path):  # type: ignore[no-untyped-def]
+    path = tmp_path / "plazos.csv"
+    path.write_text("rfc,dias,nombre\nALE1503107H2,15,Abarrotes\n", encoding="utf-8")
+    return str(path)
+
+
+def test_cli_kpis_json_carries_every_figure_as_exact_text(close_ledger, close_target, tmp_path):
+    result = _run("kpis", "--db", close_target, "--period", "2026-10", "--terms", _terms_file(tmp_path), "-f", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert (doc["dso_standard"], doc["dso_count_back"]["days"], doc["past_due_pct"], doc["cei"]) == ("88.1", "75.2", "72.09", "39.32")
+    assert doc["rep_compliance"]["pct"] == "75.00" and doc["rep_compliance"]["late"] == 1
+    assert doc["provision"]["total"] == "665.20" and doc["days_to_pay"]["total"]["days"] == "49.8"
+    assert (doc["start"], doc["end"], doc["days"]) == ("2026-10-01", "2026-10-31", 31)
+
+
+def test_cli_kpis_table_csv_and_a_workbook_with_one_sheet_per_block(close_ledger, close_target, tmp_path):
+    terms = _terms_file(tmp_path)
+    table = _run("kpis", "--db", close_target, "--period", "2026-10", "--terms", terms, "-f", "table")
+    assert table.exit_code == 0 and "KPIs for 2026-10" in table.stdout and "Bad-debt provision at 2026-10-31" in table.stdout
+    assert any(line.split()[:2] == ["cei", "39.32"] for line in table.stdout.splitlines())
+    csv = _run("kpis", "--db", close_target, "--period", "2026-10", "--terms", terms, "-f", "csv").stdout.splitlines()
+    assert csv[0] == "section,name,customer,bucket,value,unit" and "kpi,dso_standard,,,88.1,days" in csv
+    assert "provision,provision,,61-90,522.00,MXN" in csv and f"days_to_pay,days,{ESPERANZA},,55.8,days" in csv
+    book = tmp_path / "kpis.xlsx"
+    assert _run("kpis", "--db", close_target, "--period", "2026-10", "--terms", terms, "-o", str(book)).exit_code == 0
+    wb = load_workbook(book)
+    assert wb.sheetnames == ["kpis", "days to pay", "provision", "rep compliance"]
+    values = {row[0].value: row[1].value for row in wb["kpis"].iter_rows(min_row=2)}
+    assert D(str(values["closing_ar"])) == D("12677.83") and D(str(values["cei"])) == D("39.32")
+
+
+def test_cli_kpis_rep_deadline_day_comes_from_the_option_or_the_configuration(close_ledger, close_target, tmp_path):
+    config = tmp_path / "cfdi-ar.toml"
+    config.write_text("rep_deadline_day = 6\n", encoding="utf-8")
+    doc = json.loads(_run("kpis", "-c", str(config), "--db", close_target, "--period", "2026-10", "-f", "json").stdout)
+    assert doc["rep_compliance"]["pct"] == "100.00" and doc["rep_compliance"]["deadline_day"] == 6
+    doc = json.loads(_run("kpis", "-c", str(config), "--db", close_target, "--period", "2026-10", "--rep-deadline-day", "5",
+                          "-f", "json").stdout)
+    assert doc["rep_compliance"]["pct"] == "75.00"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--period", "2026-13"], "is not a month"),
+    (["--period", "octubre"], "is not a month"),
+    (["--period", "2026-10", "--provision", "1,2"], "2 provision percentages for 6 buckets"),
+    (["--period", "2026-10", "--buckets", "0,30"], "give --provision"),
+    (["--period", "2026-10", "--rep-deadline-day", "0"], "--rep-deadline-day"),
+])
+def test_cli_kpis_bad_input_exits_2_without_a_traceback(tmp_path, args, message):
+    result = _run("kpis", "--db", str(tmp_path / "l.db"), *args)
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
