@@ -39,6 +39,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..ledger.book import Book, open_items
+from ._bulk import paused_gc
 from .terms import Terms
 
 __all__ = ["Buckets", "BucketsError", "AgedItem", "CustomerAging", "AgingReport", "aging", "age_items", "summarize",
@@ -227,8 +228,9 @@ def aging(book: Book, as_of: date, *, buckets: Buckets | None = None, terms: Ter
           default_days: int | None = None, customer: str | None = None) -> AgingReport:
     """The aging of ``book``'s receivables at the end of ``as_of`` (see the module docstring)."""
     buckets = buckets or Buckets()
-    rows = open_items(book, as_of, customer=customer)
-    return summarize(age_items(rows, as_of, buckets, terms=terms, default_days=default_days), as_of, buckets)
+    with paused_gc():
+        rows = open_items(book, as_of, customer=customer)
+        return summarize(age_items(rows, as_of, buckets, terms=terms, default_days=default_days), as_of, buckets)
 
 
 def age_items(rows: Iterable[Mapping[str, Any]], as_of: date, buckets: Buckets, *, terms: Terms | None = None,

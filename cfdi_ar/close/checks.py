@@ -51,6 +51,7 @@ from typing import Any
 from ..ledger.book import Book, open_items
 from ..ledger.chain import Invoice, PaymentLine
 from ..ledger.db import Database
+from ._bulk import paused_gc
 from .period import Period, next_month_day
 from .reps import DEFAULT_DEADLINE_DAY, Issued, PaymentTimeliness, rep_timeliness
 
@@ -170,6 +171,12 @@ def close_check(book: Book, issued: Mapping[str, Issued], invalid: Iterable[Inva
                 gl_lines: Any = None, gl: dict[str, Any] | None = None,
                 deadline_day: int = DEFAULT_DEADLINE_DAY) -> CloseCheck:
     """Run every item for ``period``; the GL items only with ``gl_lines`` (the control account's lines)."""
+    with paused_gc():
+        return _close_check(book, issued, invalid, period, gl_lines, gl, deadline_day)
+
+
+def _close_check(book: Book, issued: Mapping[str, Issued], invalid: Iterable[InvalidDocument], period: Period,
+                 gl_lines: Any, gl: dict[str, Any] | None, deadline_day: int) -> CloseCheck:
     timeliness = rep_timeliness(book.payments, issued, period, deadline_day=deadline_day, invoices=book.invoices)
     late = late_complements(timeliness)
     items = [CheckItem("payment_complement_late", FAIL if late else PASS, late,

@@ -60,7 +60,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ..ledger.book import Book, open_items
-from ..ledger.chain import Invoice
+from ..ledger.chain import Invoice, PaymentLine, credit_notes_by_invoice, walk
+from ._bulk import paused_gc
 from .aging import NO_DUE_DATE, AgingReport, Buckets, aging
 from .period import Period
 from .reps import DEFAULT_DEADLINE_DAY, Issued, PaymentTimeliness, rep_timeliness
@@ -216,6 +217,12 @@ def kpis(book: Book, issued: Mapping[str, Issued], period: Period, *, buckets: B
          terms: Terms | None = None, default_days: int | None = None, percentages: Sequence[Decimal] | None = None,
          deadline_day: int = DEFAULT_DEADLINE_DAY, customer: str | None = None) -> Kpis:
     """Every KPI of ``period`` from ``book`` and our REPs' issue dates (see the module docstring)."""
+    with paused_gc():
+        return _kpis(book, issued, period, buckets, terms, default_days, percentages, deadline_day, customer)
+
+
+def _kpis(book: Book, issued: Mapping[str, Issued], period: Period, buckets: Buckets | None, terms: Terms | None,
+          default_days: int | None, percentages: Sequence[Decimal] | None, deadline_day: int, customer: str | None) -> Kpis:
     buckets = buckets or Buckets()
     if percentages is None:
         if len(buckets.labels) != len(DEFAULT_PROVISION):
@@ -341,19 +348,32 @@ def provision(report: AgingReport, percentages: Sequence[Decimal]) -> list[Provi
 
 
 def days_to_pay(book: Book, period: Period, *, customer: str | None = None) -> tuple[list[DaysToPay], DaysToPay]:
-    """Average days from invoice Fecha to FechaPago, weighted by the amount paid, by customer and for all."""
+    """Average days from invoice Fecha to FechaPago, weighted by the amount paid, by customer and for all.
+
+    Only the invoices with a payment line dated in ``period`` are walked (``chain.walk``, as the ledger
+    does), so what counts as applied is the ledger's own answer."""
+    lines: dict[str, list[PaymentLine]] = {}
+    for p in book.payments:
+        if p.fecha_pago is not None and p.fecha_pago.date() <= period.end:
+            lines.setdefault(p.invoice_uuid, []).append(p)
+    wanted = {p.invoice_uuid for p in book.payments if p.fecha_pago is not None and period.contains(p.fecha_pago.date())}
+    invoices = book.invoices
+    credits = credit_notes_by_invoice(book.credit_notes)
     sums: dict[str, list[Any]] = {}  # rfc -> [name, payments, amount, amount x days]
-    for r in open_items(book, period.end, customer=customer, include_all=True):
-        fecha = r["fecha"]
-        if fecha is None:
+    for uuid in sorted(wanted):
+        inv = invoices.get(uuid)
+        if (inv is None or inv.fecha is None or inv.fecha.date() > period.end
+                or (customer is not None and (inv.receptor_rfc or "").upper() != customer)):
             continue
-        for p in r["payments"]:
-            if p["kind"] != "payment" or not p["applied"] or p["fecha"] is None or not period.contains(p["fecha"].date()):
+        state, _ = walk(inv, lines[uuid], credits.get(uuid, ()), period.end)
+        for a in state.applications:
+            if a.kind != "payment" or not a.applied or a.fecha is None or not period.contains(a.fecha.date()):
                 continue
-            acc = sums.setdefault(r["customer_rfc"] or "", [r["customer_name"], 0, ZERO, ZERO])
+            amount = to_mxn(a.amount, inv)
+            acc = sums.setdefault(inv.receptor_rfc or "", [inv.receptor_nombre, 0, ZERO, ZERO])
             acc[1] += 1
-            acc[2] += p["amount_mxn"]
-            acc[3] += p["amount_mxn"] * (p["fecha"].date() - fecha.date()).days
+            acc[2] += amount
+            acc[3] += amount * (a.fecha.date() - inv.fecha.date()).days
     rows = [DaysToPay(rfc or None, name, n, amount, _round(weighted / amount, _TENTH) if amount else None)
             for rfc, (name, n, amount, weighted) in sorted(sums.items())]
     n = sum(d.payments for d in rows)
