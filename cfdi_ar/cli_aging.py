@@ -265,7 +265,8 @@ def _kpi_rows(k: Any) -> list[dict[str, Any]]:
         ("past_due_pct", k.past_due_pct, "%", "past due / closing AR x 100"),
         ("cei", k.cei, "%", "(opening + net sales - closing AR) / (opening + net sales - current AR) x 100"),
         ("rep_compliance_pct", k.rep_compliance_pct, "%",
-         f"{k.rep_on_time} of {len(k.rep_payments)} PPD payments with the REP issued by day {k.rep_deadline_day} of the next month"),
+         f"{k.rep_on_time} of {len(k.rep_payments)} PPD payments with the REP issued by day {k.rep_deadline_day} "
+         "of the next month"),
         ("days_to_pay", k.days_to_pay_total.days, "days", "invoice Fecha to FechaPago, weighted by the amount paid"),
         ("provision_total", k.provision_total, "MXN", "bad-debt provision: each bucket x its %"),
     ]
@@ -280,7 +281,8 @@ def _kpi_flat(k: Any) -> list[dict[str, Any]]:
                 {"section": "days_to_pay", "name": "amount", "customer": who, "value": d.amount, "unit": "MXN"},
                 {"section": "days_to_pay", "name": "days", "customer": who, "value": d.days, "unit": "days"}]
     for line in k.provision:
-        out += [{"section": "provision", "name": "base", "bucket": line.bucket, "value": line.balance + line.no_due_date, "unit": "MXN"},
+        base = line.balance + line.no_due_date
+        out += [{"section": "provision", "name": "base", "bucket": line.bucket, "value": base, "unit": "MXN"},
                 {"section": "provision", "name": "percentage", "bucket": line.bucket, "value": line.percentage, "unit": "%"},
                 {"section": "provision", "name": "provision", "bucket": line.bucket, "value": line.provision, "unit": "MXN"}]
     return out
@@ -384,7 +386,8 @@ def _gl_lines(ctx: click.Context, gl_path: str, account: str, gl_map: str | None
     return lines, {"source": export.source, "layout": export.layout, "account": account, "lines": int(len(lines))}
 
 
-@main.command("close-check", context_settings=CONTEXT, short_help="The month-end close checklist; exit 1 when a blocking item fails.")
+@main.command("close-check", context_settings=CONTEXT,
+              short_help="The month-end close checklist; exit 1 when a blocking item fails.")
 @_db_option
 @click.option("--period", required=True, metavar="YYYY-MM", help="The month being closed.")
 @click.option("--gl", "gl_path", type=click.Path(exists=True, dir_okay=False, path_type=str), default=None, metavar="FILE",
@@ -441,8 +444,8 @@ def close_check_command(ctx: click.Context, db_target: str | None, period: str, 
                           "count": len(item.findings) if item.status != "not_checked" else None,
                           "note": item.note or item.title})
         for f in item.findings or [{}]:
-            findings.append({"item": item.kind, "status": status, "severity": severity, "uuid": f.get("uuid") or f.get("payment_uuid"),
-                             "message": f.get("message", item.note)})
+            findings.append({"item": item.kind, "status": status, "severity": severity,
+                             "uuid": f.get("uuid") or f.get("payment_uuid"), "message": f.get("message", item.note)})
     shown = [f for f in findings if f["status"] == "fail"]
     sections: list[Section] = [("checklist", f"Close check for {month}", checklist, _CHECK_COLUMNS),
                                ("findings", "Findings", shown, _FINDING_COLUMNS)]

@@ -260,7 +260,8 @@ def cancelled_open_in_ledger(book: Book, period: Period) -> list[dict[str, Any]]
         inv = invoices.get(r["uuid"])
         if inv is None or inv.cancelled_at is None:
             continue
-        out.append({"kind": "cancelled_open", "source": "ledger", "uuid": r["uuid"], "serie": r["serie"], "folio": r["folio"],
+        out.append({"kind": "cancelled_open", "source": "ledger", "uuid": r["uuid"], "serie": r["serie"],
+                    "folio": r["folio"],
                     "customer_rfc": r["customer_rfc"], "balance": r["balance"], "balance_mxn": r["balance_mxn"],
                     "currency": r["currency"], "cancelled_at": inv.cancelled_at,
                     "message": f"invoice {_label(inv, r['uuid'])} is open at {period.end:%Y-%m-%d} with "
@@ -344,14 +345,14 @@ def rep_missing(lines: Any, book: Book, period: Period, *, deadline_day: int = D
         mxn = (inv.moneda or "MXN") == "MXN"
         if paid and not (mxn and gl_cents > rep_cents):
             continue
-        missing = gl_cents - rep_cents if paid else gl_cents
+        missing = gl_cents - rep_cents
         rows = [r for r, _, _ in posted]
         what = ("no REP pays it with FechaPago in the period" if not paid else
                 f"the REPs in the period pay {_money(rep_cents)}: {_money(missing)} has no REP")
         out.append({"kind": "rep_missing", "uuid": uuid, "serie": inv.serie, "folio": inv.folio,
                     "customer_rfc": inv.receptor_rfc, "currency": inv.moneda, "gl_amount": _money(gl_cents),
-                    "rep_amount": _money(rep_cents) if mxn else None, "missing_amount": _money(missing) if mxn or not paid else None,
-                    "gl_rows": rows, "gl_entries": sorted({e for _, _, e in posted if e}), "reps": sorted({p.payment_uuid for p in paid}),
+                    "rep_amount": _money(rep_cents), "missing_amount": _money(missing), "gl_rows": rows,
+                    "gl_entries": sorted({e for _, _, e in posted if e}), "reps": sorted({p.payment_uuid for p in paid}),
                     "deadline": deadline,
                     "message": f"invoice {_label(inv, uuid)} (PPD): {_money(gl_cents)} posted as paid in the GL "
                                f"(row{'s' if len(rows) != 1 else ''} {', '.join(map(str, rows))}) but {what}; "
@@ -372,7 +373,8 @@ def pue_unpaid(lines: Any, book: Book, period: Period) -> list[dict[str, Any]]:
         found.append((uuid, inv, int(cents)))
     rows = _rows_of(dated, [u for u, _, _ in found])
     return [{"kind": "pue_unpaid", "uuid": uuid, "serie": inv.serie, "folio": inv.folio, "customer_rfc": inv.receptor_rfc,
-             "fecha": inv.fecha, "total_mxn": _to_mxn(inv.total, inv), "gl_balance": _money(cents), "gl_rows": rows.get(uuid, []),
+             "fecha": inv.fecha, "total_mxn": _to_mxn(inv.total, inv), "gl_balance": _money(cents),
+             "gl_rows": rows.get(uuid, []),
              "message": f"invoice {_label(inv, uuid)} is PUE (paid at issue) but the GL still shows {_money(cents)} "
                         f"receivable at {period.end:%Y-%m-%d}: collect it this month, or cancel and reissue it as PPD"}
             for uuid, inv, cents in found]
@@ -388,6 +390,7 @@ def cancelled_in_gl(lines: Any, book: Book, period: Period) -> list[dict[str, An
     return [{"kind": "cancelled_open", "source": "gl", "uuid": uuid, "serie": inv.serie, "folio": inv.folio,
              "customer_rfc": inv.receptor_rfc, "cancelled_at": inv.cancelled_at, "gl_balance": _money(cents),
              "gl_rows": rows.get(uuid, []),
-             "message": f"invoice {_label(inv, uuid)} was cancelled on {inv.cancelled_at:%Y-%m-%d} but its GL lines "  # type: ignore[str-format]
+             "message": f"invoice {_label(inv, uuid)} was cancelled on "
+                        f"{inv.cancelled_at:%Y-%m-%d} but its GL lines "  # type: ignore[str-format]
                         f"leave {_money(cents)} on the account at {period.end:%Y-%m-%d}: reverse it"}
             for uuid, inv, cents in found]

@@ -49,7 +49,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = ", ".join(p for p in (f"row {self.row}" if self.row else "", f"column {self.column}" if self.column else "") if p)
+        parts = (f"row {self.row}" if self.row else "", f"column {self.column}" if self.column else "")
+        where = ", ".join(p for p in parts if p)
         return f"{where}: {self.message}" if where else self.message
 
 
@@ -121,7 +122,8 @@ def parse_terms(data: bytes, source: str = "terms") -> Terms:
         if not _RFC.fullmatch(rfc):
             problems.append(Problem(row, header[col["rfc"]], f"{cell['rfc']!r} is not an RFC"))
         if not _DAYS.fullmatch(cell["days"]) or int(cell["days"]) > MAX_DAYS:
-            problems.append(Problem(row, header[col["days"]], f"{cell['days']!r} is not a whole number of days (0 to {MAX_DAYS})"))
+            problems.append(Problem(row, header[col["days"]],
+                                    f"{cell['days']!r} is not a whole number of days (0 to {MAX_DAYS})"))
         if len(problems) > bad:
             continue
         n = int(cell["days"])

@@ -16,8 +16,8 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from cfdi_ar.cli import main
-from cfdi_ar.close.checks import (FAIL, NOT_CHECKED, PASS, cancelled_in_gl, cancelled_open_in_ledger, close_check,
-                                  pue_unpaid, read_invalid_documents, rep_missing)
+from cfdi_ar.close.checks import (FAIL, NOT_CHECKED, PASS, InvalidDocument, cancelled_in_gl, cancelled_open_in_ledger,
+                                  close_check, invalid_cfdi, pue_unpaid, read_invalid_documents, rep_missing)
 from cfdi_ar.close.period import Period
 from cfdi_ar.close.reps import read_rep_issue_dates
 from cfdi_ar.ledger.book import Book, load_book
@@ -150,6 +150,20 @@ def test_an_invoice_cancelled_after_the_period_is_open_in_the_ledger_at_its_end_
 def test_gl_lines_without_the_contract_columns_are_refused():
     with pytest.raises(ValueError, match="lack the column"):
         close_check(_book(), {}, [], OCT, gl_lines=gl_lines(("2026-10-01", INV, "1.00", "0")).drop(columns=["uuid"]))
+
+
+def _invalid(uuid: str, tipo: str, fecha: datetime, *, pagos: tuple[datetime, ...] = (), accepted: bool = False) -> InvalidDocument:
+    return InvalidDocument(uuid, tipo, "X", "1", fecha, THEM, accepted, (("CRP20220", "ImpPagado is wrong"),), pagos)
+
+
+def test_an_invalid_rep_counts_in_the_month_of_its_payments_as_well_as_in_its_own():
+    rep = _invalid(REP, "P", datetime(2026, 11, 3, 9), pagos=(datetime(2026, 10, 30, 12),))
+    old = _invalid(INV, "I", datetime(2026, 9, 30, 23))
+    accepted = _invalid(OTHER, "E", datetime(2026, 10, 1), accepted=True)
+    found = invalid_cfdi([rep, old, accepted], OCT)
+    assert [f["uuid"] for f in found] == [REP, OTHER] and [f["uuid"] for f in invalid_cfdi([rep], Period(2026, 11))] == [REP]
+    assert found[0]["codes"] == ["CRP20220"] and "left out of balances" in found[0]["message"]
+    assert "counted in balances (--accept-invalid)" in found[1]["message"]
 
 
 # --------------------------------------------------------------------------- the fixture ledger
@@ -311,3 +325,9 @@ def test_cli_close_check_gl_map_without_gl_is_a_usage_error(tmp_path):
     mapping.write_text("", encoding="utf-8")
     result = _run("close-check", "--db", str(tmp_path / "l.db"), "--period", "2026-10", "--gl-map", str(mapping))
     assert result.exit_code == 2 and "--gl-map needs --gl" in result.output
+
+
+def test_cli_close_check_on_an_empty_ledger_passes_what_it_can_and_exits_0(close_target):
+    result = _run("close-check", "--db", close_target, "--period", "2026-10", "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert {i["item"]: i["status"] for i in json.loads(result.stdout)["items"]}["invalid_cfdi"] == "pass"

@@ -292,3 +292,15 @@ def test_cli_kpis_rep_deadline_day_comes_from_the_option_or_the_configuration(cl
 def test_cli_kpis_bad_input_exits_2_without_a_traceback(tmp_path, args, message):
     result = _run("kpis", "--db", str(tmp_path / "l.db"), *args)
     assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+
+
+def test_cli_kpis_and_aging_on_an_empty_ledger_give_zeros_and_undefined_ratios(close_target):
+    result = _run("kpis", "--db", close_target, "--period", "2026-10", "-f", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert (doc["closing_ar"], doc["dso_standard"], doc["past_due_pct"], doc["cei"]) == ("0.00", None, None, None)
+    assert doc["dso_count_back"] == {"days": "0.0", "complete": True, "months": []} and doc["rep_compliance"]["pct"] is None
+    table = _run("kpis", "--db", close_target, "--period", "2026-10", "-f", "table")
+    assert table.exit_code == 0 and "dso_standard" in table.stdout
+    aging = _run("aging", "--db", close_target, "--as-of", "2026-10-31", "-f", "json")
+    assert aging.exit_code == 0 and json.loads(aging.stdout)["total"]["total"] == "0.00"
