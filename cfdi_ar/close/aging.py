@@ -103,6 +103,7 @@ class Buckets:
         return 0 if days_past_due <= 0 else bisect.bisect_left(self.edges, days_past_due)
 
     def label(self, days_past_due: int) -> str:
+        """The label of the bucket ``days_past_due`` falls in."""
         return self.labels[self.index(days_past_due)]
 
 
@@ -147,6 +148,7 @@ class Amounts:
 
     @classmethod
     def empty(cls, labels: Sequence[str]) -> Amounts:
+        """Zero in every bucket of ``labels``."""
         return cls({label: ZERO for label in labels})
 
     @property
@@ -156,9 +158,11 @@ class Amounts:
 
     @property
     def net(self) -> Decimal:
+        """Total less the credit balances."""
         return self.total - self.credit
 
     def add(self, bucket: str, amount: Decimal) -> None:
+        """Add an invoice's balance to ``bucket`` (a label, NO_DUE_DATE or CREDIT)."""
         if bucket == CREDIT:
             self.credit -= amount
         elif bucket == NO_DUE_DATE:
@@ -167,6 +171,7 @@ class Amounts:
             self.buckets[bucket] += amount
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON view: buckets, no_due_date, total, credit, net."""
         return {"buckets": dict(self.buckets), "no_due_date": self.no_due_date, "total": self.total,
                 "credit": self.credit, "net": self.net}
 
@@ -182,6 +187,7 @@ class CustomerAging:
     by_currency: dict[str, Amounts] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON view: the MXN figures and each currency's."""
         return {"customer_rfc": self.customer_rfc, "customer_name": self.customer_name, "invoices": self.invoices,
                 **self.mxn.to_dict(), "by_currency": {c: a.to_dict() for c, a in sorted(self.by_currency.items())}}
 

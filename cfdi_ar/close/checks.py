@@ -83,13 +83,16 @@ class CheckItem:
 
     @property
     def blocking(self) -> bool:
+        """Whether a failure of this item fails the close (exit code 1)."""
         return ITEMS[self.kind][0]
 
     @property
     def title(self) -> str:
+        """What the item checks, in a few words."""
         return ITEMS[self.kind][1]
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON view: item, title, status, blocking, findings, note."""
         return {"item": self.kind, "title": self.title, "status": self.status, "blocking": self.blocking,
                 "findings": self.findings, "note": self.note}
 
@@ -105,6 +108,7 @@ class CloseCheck:
 
     @property
     def failed_blocking(self) -> list[str]:
+        """The blocking items that failed, in checklist order."""
         return [i.kind for i in self.items if i.status == FAIL and i.blocking]
 
     @property
@@ -113,6 +117,7 @@ class CloseCheck:
         return 1 if self.failed_blocking else 0
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON document (see docs/close-aging.md)."""
         p = self.period
         return {"period": p.label, "start": p.start, "end": p.end, "rep_deadline_day": self.deadline_day, "gl": self.gl,
                 "passed": not self.failed_blocking, "failed_blocking": self.failed_blocking,

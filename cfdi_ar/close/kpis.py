@@ -109,9 +109,11 @@ class MonthSales:
 
     @property
     def net(self) -> Decimal:
+        """Credit sales less credit notes."""
         return self.invoices - self.credit_notes
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON view: period, invoices, credit_notes, net."""
         return {"period": self.period.label, "invoices": self.invoices, "credit_notes": self.credit_notes, "net": self.net}
 
 
@@ -124,6 +126,7 @@ class CountBack:
     complete: bool
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON view: days (to 0.1), complete, and each month walked."""
         return {"days": _round(self.days, _TENTH), "complete": self.complete,
                 "months": [{"period": p.label, "net_credit_sales": s, "ar_covered": c, "days": _round(d, _TENTH)}
                            for p, s, c, d in self.steps]}
@@ -131,6 +134,8 @@ class CountBack:
 
 @dataclass(frozen=True)
 class ProvisionLine:
+    """One bucket of the bad-debt provision: its balances, percentage and provision (MXN)."""
+
     bucket: str
     percentage: Decimal
     balance: Decimal  # invoices in this bucket by due date
@@ -138,12 +143,15 @@ class ProvisionLine:
     provision: Decimal
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON view, with base = balance + no_due_date."""
         return {"bucket": self.bucket, "percentage": self.percentage, "balance": self.balance,
                 "no_due_date": self.no_due_date, "base": self.balance + self.no_due_date, "provision": self.provision}
 
 
 @dataclass(frozen=True)
 class DaysToPay:
+    """A customer's (or everyone's) payments of the period and their amount-weighted days to pay."""
+
     customer_rfc: str | None  # None: every customer
     customer_name: str | None
     payments: int
@@ -151,6 +159,7 @@ class DaysToPay:
     days: Decimal | None  # weighted by amount, to 0.1
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON view."""
         return {"customer_rfc": self.customer_rfc, "customer_name": self.customer_name, "payments": self.payments,
                 "amount": self.amount, "days": self.days}
 
@@ -183,14 +192,17 @@ class Kpis:
 
     @property
     def rep_on_time(self) -> int:
+        """PPD payments of the period whose REP was issued on time."""
         return sum(1 for p in self.rep_payments if p.on_time)
 
     @property
     def rep_compliance_pct(self) -> Decimal | None:
+        """On-time REPs / PPD payments x 100, to 0.01 (None without payments)."""
         return _pct(Decimal(self.rep_on_time), Decimal(len(self.rep_payments)))
 
     @property
     def provision_total(self) -> Decimal:
+        """The sum of the buckets' provisions."""
         return sum((line.provision for line in self.provision), ZERO)
 
     def to_dict(self) -> dict[str, Any]:

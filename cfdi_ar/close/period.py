@@ -43,18 +43,22 @@ class Period:
 
     @property
     def label(self) -> str:
+        """``YYYY-MM``."""
         return f"{self.year:04d}-{self.month:02d}"
 
     @property
     def start(self) -> date:
+        """The month's first day."""
         return date(self.year, self.month, 1)
 
     @property
     def days(self) -> int:
+        """Calendar days in the month."""
         return calendar.monthrange(self.year, self.month)[1]
 
     @property
     def end(self) -> date:
+        """The month's last day."""
         return date(self.year, self.month, self.days)
 
     def previous(self) -> Period:

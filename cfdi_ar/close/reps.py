@@ -49,11 +49,13 @@ class Issued:
 
     @property
     def day(self) -> date | None:
+        """The calendar day the REP was issued (FechaTimbrado, else Fecha)."""
         when = self.fecha_timbrado or self.fecha
         return when.date() if when is not None else None
 
     @property
     def source(self) -> str | None:
+        """"FechaTimbrado", "Fecha", or None without either."""
         return "FechaTimbrado" if self.fecha_timbrado is not None else ("Fecha" if self.fecha is not None else None)
 
 
@@ -75,6 +77,7 @@ class PaymentTimeliness:
     also_in: tuple[str, ...] = ()  # other REPs restating the same payment
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON view."""
         return {"payment_uuid": self.payment_uuid, "pago_index": self.pago_index, "fecha_pago": self.fecha_pago,
                 "customer_rfc": self.customer_rfc, "invoices": list(self.invoices), "amounts": dict(self.amounts),
                 "issued": self.issued, "issued_source": self.issued_source, "deadline": self.deadline,

@@ -44,6 +44,8 @@ _MAX_SHOWN = 10  # problems listed in the error message
 
 @dataclass(frozen=True)
 class Problem:
+    """One problem of a terms file: row (header = 1), column and message."""
+
     row: int | None
     column: str | None
     message: str
