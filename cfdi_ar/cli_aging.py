@@ -348,7 +348,8 @@ def kpis_command(ctx: click.Context, db_target: str | None, period: str, buckets
     _report(ctx, fmt, output, document=k.to_dict(), flat=(_kpi_flat(k), _FLAT_COLUMNS), sections=[
         ("kpis", f"KPIs for {month}{who} (MXN at each invoice's TipoCambio)", _kpi_rows(k), _KPI_COLUMNS),
         ("days to pay", f"Days to pay: payments with FechaPago in {month}",
-         [d.to_dict() for d in [*k.days_to_pay, k.days_to_pay_total]], _PAY_COLUMNS),
+         [d.to_dict() for d in k.days_to_pay] + [{**k.days_to_pay_total.to_dict(), "customer_rfc": "TOTAL",
+                                                   "customer_name": None}], _PAY_COLUMNS),
         ("provision", f"Bad-debt provision at {month.end:%Y-%m-%d}",
          [line.to_dict() for line in k.provision] + [total_line], _PROVISION_COLUMNS),
         ("rep compliance", f"REP compliance: PPD payments of {month} (deadline: day {day} of the following month)",

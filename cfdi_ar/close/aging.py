@@ -193,8 +193,9 @@ class CustomerAging:
 
     def row(self) -> dict[str, Any]:
         """A flat row for tables: one key per bucket label."""
-        return {"customer_rfc": self.customer_rfc if self.customer_rfc is not None else "TOTAL",
-                "customer_name": self.customer_name, "invoices": self.invoices, **self.mxn.buckets,
+        total = self.customer_rfc is None
+        return {"customer_rfc": "TOTAL" if total else self.customer_rfc,
+                "customer_name": None if total else self.customer_name, "invoices": self.invoices, **self.mxn.buckets,
                 NO_DUE_DATE: self.mxn.no_due_date, "total": self.mxn.total, "credit": self.mxn.credit, "net": self.mxn.net}
 
 

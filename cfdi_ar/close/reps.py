@@ -1,9 +1,9 @@
 """Payment complements (REPs) on time: each PPD payment received in a month, and when its REP was issued.
 
-SAT's deadline (the Resolución Miscelánea Fiscal's rule on CFDI for payments received): a payment
-complement must be issued by day 5 (natural days) of the month following the payment's FechaPago. The day is a parameter
-(``deadline_day``, ``--rep-deadline-day``, default 5); a day past the end of the
-following month means its last day.
+SAT's deadline (the Resolución Miscelánea Fiscal's rule on CFDI for payments received): a
+payment complement must be issued by day 5 (calendar days) of the month following the
+payment's FechaPago. The day is a parameter (``deadline_day``, ``--rep-deadline-day``,
+default 5); a day past the end of the following month means its last day.
 
 Definitions (decisions where SAT and the issue are silent):
 
