@@ -16,6 +16,11 @@ Keys (all optional)::
     jobs = 1                         # worker processes for validate
     db = "cfdi-ar.db"                # the ledger: an SQLite file, or postgresql://user@host/dbname
     rfc = ["CDB200115AB7"]           # the company's RFC(s): documents it issued are accounts receivable
+    terms = "terms.csv"              # customers' days of credit (rfc,days[,name]) for aging and KPIs
+    default_days = 30                # days of credit when CondicionesDePago and the terms file say nothing
+    buckets = [0, 30, 60, 90, 120]   # aging bucket edges, in days past due
+    provision = [0, 1, 5, 10, 25, 50]  # bad-debt provision, % per aging bucket (kpis)
+    rep_deadline_day = 5             # a REP is on time when issued by this day of the month after the payment
 """
 
 from __future__ import annotations
@@ -42,8 +47,14 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "exclude": list,
     "db": str,
     "rfc": list,
+    # month-end close (aging, kpis, close-check); values are checked by the commands that use them
+    "terms": str,
+    "default_days": int,
+    "buckets": list,
+    "provision": list,
+    "rep_deadline_day": int,
 }
-_PATH_KEYS = {"sat_certs", "lrfc", "catalogs"}
+_PATH_KEYS = {"sat_certs", "lrfc", "catalogs", "terms"}
 _PATH_LIST_KEYS = {"trust_ca"}
 
 
