@@ -18,6 +18,8 @@ from .rules.registry import Rule, Status
 __all__ = ["FORMATS", "render", "render_rules", "rule_status", "safe_cell"]
 
 FORMATS = ("table", "json", "csv", "junit")
+# One encoder for every document: json.dumps() with any non-default argument builds a new one per call.
+_JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 def render(results: list[DocumentResult], fmt: str, out: IO[str], *, summary: dict[str, int] | None = None,
@@ -26,7 +28,7 @@ def render(results: list[DocumentResult], fmt: str, out: IO[str], *, summary: di
         # One document per line: readable, diff-able, and json's C encoder (indent= is pure Python,
         # ~80 us per document).
         out.write("[\n")
-        out.write(",\n".join(json.dumps(r.to_dict(), ensure_ascii=False) for r in results))
+        out.write(",\n".join(map(_JSON.encode, (r.to_dict() for r in results))))
         out.write("\n]\n" if results else "]\n")
     elif fmt == "csv":
         _csv(results, out)

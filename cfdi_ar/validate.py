@@ -27,6 +27,8 @@ from .rules.timbre import stamp_outcome
 
 __all__ = ["validate_bytes", "validate_paths", "Report", "validate_loaded", "inspect_loaded"]
 
+_CFDI40_ROOT = f"{{{CFDI40}}}Comprobante"
+
 
 @dataclass(slots=True)
 class Report:
@@ -107,10 +109,10 @@ def inspect_loaded(loaded: Loaded, runtime: Runtime) -> tuple[DocumentResult, Do
 
 def _recognise(name: str, root: etree._Element) -> DocumentResult | None:
     """A result for anything that is not a CFDI 4.0, else None."""
+    if root.tag == _CFDI40_ROOT:
+        return None
     qn = etree.QName(root)
     version = root.get("Version") or root.get("version")
-    if qn.localname == "Comprobante" and qn.namespace == CFDI40:
-        return None
     if qn.localname == "Comprobante" and qn.namespace == CFDI33:
         tipo = root.get("TipoDeComprobante") or root.get("tipoDeComprobante")
         msg = f"CFDI {version or '3.x'} is not supported: cfdi-ar validates CFDI 4.0 (and Pagos 2.0) only"

@@ -131,6 +131,7 @@ def test_fecha_parses_sat_datetime_to_a_naive_datetime():
         "2026-10-05T10:00:00.5",  # fraction
         "2023-02-29T10:00:00",  # not a leap year
         "2026-10-05T25:00:00",
+        "2026-10-05T24:00:00",  # SAT's pattern stops at 23; some Pythons would read it as the next midnight
         "2026-13-01T10:00:00",
         "2026-10-05 10:00:00",
         "2026-10-05",
@@ -140,6 +141,18 @@ def test_fecha_parses_sat_datetime_to_a_naive_datetime():
 )
 def test_fecha_rejects_anything_but_aaaa_mm_dd_t_hh_mm_ss(raw):
     assert v.fecha(raw) is None
+
+
+@hsettings(max_examples=1500, deadline=None)
+@given(st.from_regex(r"\A[ \t]?[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[ \n]?\Z"))
+def test_fecha_reads_every_date_of_the_shape_as_the_datetime_constructor_does(raw):
+    """fecha() reads with datetime.fromisoformat() after the pattern; the reference is the constructor."""
+    year, month, day, hour, minute, second = (int(raw.strip()[i:j]) for i, j in ((0, 4), (5, 7), (8, 10), (11, 13), (14, 16), (17, 19)))
+    try:
+        expected = datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        expected = None
+    assert v.fecha(raw) == expected
 
 
 def test_fecha_accepts_a_leap_day_and_surrounding_xml_whitespace():
