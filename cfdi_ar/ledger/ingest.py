@@ -43,7 +43,7 @@ from ..io.sources import iter_loaded, plan
 from ..validate import read_ahead
 from ..validate import inspect_loaded
 from .db import Database, LedgerError
-from .records import Evidence, Prepared, iso as _iso, prepare, prepare_evidence
+from .records import CODEC, Evidence, Prepared, iso as _iso, prepare, prepare_evidence
 from .schema import migrate, now as _now
 
 __all__ = ["IngestReport", "InputOutcome", "ingest_paths", "OUTCOMES"]
@@ -60,6 +60,7 @@ _INSERT_DOCUMENT = (
     f"INSERT INTO documents (uuid, raw_sha256, cadena_sha256, run_id, accepted, {', '.join(_DOC_COLUMNS)}) "
     f"VALUES ({', '.join('?' * (5 + len(_DOC_COLUMNS)))})"
 )
+_INSERT_BLOB = f"INSERT INTO blobs (sha256, size, compression, data) VALUES (?, ?, '{CODEC}', ?) ON CONFLICT (sha256) DO NOTHING"
 _INSERT_PAYMENT = (
     "INSERT INTO payments (payment_uuid, pago_index, docto_index, fecha_pago, forma_de_pago_p, moneda_p, tipo_cambio_p, monto, "
     "invoice_uuid, serie, folio, moneda_dr, equivalencia_dr, num_parcialidad, imp_saldo_ant, imp_pagado, imp_saldo_insoluto) "
@@ -237,8 +238,7 @@ class _Rows:
 
     def write(self, db: Database) -> None:
         for sql, rows in (
-            ("INSERT INTO blobs (sha256, size, compression, data) VALUES (?, ?, 'zlib', ?) ON CONFLICT (sha256) DO NOTHING",
-             self.blobs),
+            (_INSERT_BLOB, self.blobs),
             (_INSERT_DOCUMENT, self.documents),
             ("INSERT INTO findings (uuid, position, code, severity, message, xpath) VALUES (?, ?, ?, ?, ?, ?)", self.findings),
             (_INSERT_PAYMENT, self.payments),
@@ -254,8 +254,7 @@ class _Rows:
 
 def _store_evidence(db: Database, e: Evidence, run_id: int) -> InputOutcome:
     known = db.scalar("SELECT count(*) FROM blobs WHERE sha256 = ?", (e.sha256,))
-    db.execute("INSERT INTO blobs (sha256, size, compression, data) VALUES (?, ?, 'zlib', ?) ON CONFLICT (sha256) DO NOTHING",
-               (e.sha256, e.size, e.compressed))
+    db.execute(_INSERT_BLOB, (e.sha256, e.size, e.compressed))
     db.executemany(
         "INSERT INTO cancellations (uuid, source, evidence_sha256, status, date, date_kind, verified, motivo, folio_sustitucion, "
         "rfc_emisor, name, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",

@@ -10,6 +10,7 @@ import pytest
 from cfdi_ar.demo.seal import seal, stamp, to_bytes
 from cfdi_ar.ledger import LedgerError, history, ingest_paths
 from cfdi_ar.ledger import ingest as ingest_module
+from cfdi_ar.ledger.records import decompress
 
 from ..conftest import RECEPTOR
 from .conftest import OUR_RFC
@@ -40,10 +41,9 @@ def test_ingest_stores_each_document_with_its_fields_raw_bytes_and_payments(ledg
     assert len(pay) == 1 and pay[0][0] == inv_uuid and pay[0][1] == 1
     assert Decimal(str(pay[0][3])) == Decimal("200.00")
     assert Decimal(str(pay[0][2])) - Decimal(str(pay[0][3])) == Decimal(str(pay[0][4]))
-    import zlib
-
-    raw = ledger.scalar("SELECT b.data FROM blobs b JOIN documents d ON d.raw_sha256 = b.sha256 WHERE d.uuid = ?", (inv_uuid,))
-    assert zlib.decompress(bytes(raw)) == to_bytes(inv)
+    codec, raw = ledger.fetchone("SELECT b.compression, b.data FROM blobs b JOIN documents d ON d.raw_sha256 = b.sha256 "
+                                 "WHERE d.uuid = ?", (inv_uuid,))
+    assert codec == "zstd" and decompress(codec, bytes(raw)) == to_bytes(inv)
 
 
 def test_ingesting_the_same_files_again_changes_nothing(ledger, settings, sealed_invoice, make_payment, write):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+import zlib
 from pathlib import Path
 
 import pytest
 
 from cfdi_ar.ledger import SCHEMA_VERSION, LedgerError, migrate, open_database, schema_version
 from cfdi_ar.ledger import schema as schema_module
+from cfdi_ar.ledger.records import compress, decompress
 from cfdi_ar.ledger.schema import Migration
 
 
@@ -98,3 +100,67 @@ def test_an_unreachable_postgresql_server_is_a_clear_error():
     pytest.importorskip("psycopg")
     with pytest.raises(LedgerError, match="cannot connect"):
         open_database("postgresql://nobody@/nodb?host=/nonexistent-socket-dir&port=1")
+
+
+def _v2_ledger_with_a_document(ledger, monkeypatch):  # type: ignore[no-untyped-def]
+    """A ledger at schema version 2 (zlib blobs only) holding one run, one zlib blob and a document on it."""
+    with monkeypatch.context() as m:
+        m.setattr(schema_module, "MIGRATIONS", schema_module.MIGRATIONS[:2])
+        m.setattr(schema_module, "SCHEMA_VERSION", 2)
+        assert migrate(ledger) == [1, 2]
+    raw = b"<cfdi:Comprobante/>"
+    with ledger.write():
+        ledger.execute("INSERT INTO runs (command, started_at, os_user, host, arguments, tool_version, status, counts) "
+                       "VALUES ('ingest', 't', 'u', 'h', '[]', '0', 'committed', '{}')")
+        run_id = ledger.scalar("SELECT max(id) FROM runs")
+        ledger.execute("INSERT INTO blobs (sha256, size, compression, data) VALUES (?, ?, 'zlib', ?)",
+                       ("b" * 64, len(raw), zlib.compress(raw)))
+        ledger.execute("INSERT INTO documents (uuid, raw_sha256, name, valid, accepted, errors, warnings, ours, run_id) "
+                       "VALUES (?, ?, 'x.xml', 1, 1, 0, 0, 1, ?)", ("D35C15FB-7964-4170-9BC6-9C1B2BF305F3", "b" * 64, run_id))
+    return raw
+
+
+def test_schema_3_lets_blobs_be_zstd_and_keeps_every_row_and_reference(ledger, monkeypatch):
+    raw = _v2_ledger_with_a_document(ledger, monkeypatch)
+    assert migrate(ledger) == [3]
+    # the zlib blob and the document pointing at it survived the rebuild (SQLite) or the new constraint (PostgreSQL)
+    (codec, data), = ledger.fetchall("SELECT compression, data FROM blobs")
+    assert decompress(codec, bytes(data)) == raw
+    assert ledger.scalar("SELECT raw_sha256 FROM documents") == "b" * 64
+    with ledger.write():
+        ledger.execute("INSERT INTO blobs (sha256, size, compression, data) VALUES (?, ?, 'zstd', ?)", ("c" * 64, 3, compress(b"abc")))
+    assert decompress("zstd", bytes(ledger.scalar("SELECT data FROM blobs WHERE sha256 = ?", ("c" * 64,)))) == b"abc"
+    with pytest.raises(Exception):  # the constraint still stands for anything else
+        with ledger.write():
+            ledger.execute("INSERT INTO blobs (sha256, size, compression, data) VALUES (?, 1, 'gzip', ?)", ("d" * 64, b"x"))
+    with pytest.raises(Exception):  # and documents still need their blob: foreign keys are enforced again
+        with ledger.write():
+            ledger.execute("INSERT INTO documents (uuid, raw_sha256, name, valid, accepted, errors, warnings, ours, run_id) "
+                           "VALUES (?, ?, 'y.xml', 1, 1, 0, 0, 1, 1)", ("E35C15FB-7964-4170-9BC6-9C1B2BF305F3", "e" * 64))
+    if ledger.dialect == "sqlite":
+        assert ledger.scalar("PRAGMA foreign_keys") == 1
+        assert ledger.fetchall("PRAGMA integrity_check") == [("ok",)]
+
+
+def test_schema_3_is_refused_whole_when_a_reference_is_already_broken(tmp_path, monkeypatch):
+    """SQLite's rebuild runs with foreign keys off; a reference broken before it (a document whose blob is
+    missing, possible in a file edited by hand; PostgreSQL never allows one) must stop it, not be carried over."""
+    ledger = open_database(tmp_path / "l.db")
+    _v2_ledger_with_a_document(ledger, monkeypatch)
+    ledger.execute("PRAGMA foreign_keys = OFF")
+    with ledger.write():
+        ledger.execute("DELETE FROM blobs")
+    ledger.execute("PRAGMA foreign_keys = ON")
+    with pytest.raises(LedgerError, match="would break 1 references"):
+        migrate(ledger)
+    assert schema_version(ledger) == 2 and ledger.scalar("PRAGMA foreign_keys") == 1
+    assert ledger.table_exists("blobs") and not ledger.table_exists("blobs_v3")
+    ledger.close()
+
+
+def test_blobs_decompress_by_the_codec_they_were_stored_with():
+    data = b"<cfdi:Comprobante Version='4.0'/>" * 50
+    assert decompress("zstd", compress(data)) == data
+    assert decompress("zlib", zlib.compress(data)) == data
+    with pytest.raises(ValueError, match="unknown blob compression"):
+        decompress("lz4", data)
