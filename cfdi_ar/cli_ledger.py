@@ -239,6 +239,7 @@ _OPEN_ITEMS_COLUMNS = (
     Column("customer_name", "name", width=30), Column("fecha", "fecha"), Column("due_date", "due"), Column("currency", "cur"),
     Column("total", "total", ">"), Column("balance", "balance", ">"), Column("balance_mxn", "balance MXN", ">"),
     Column("metodo_pago", "mp"), Column("status", "status"),
+    Column("replaces", "replaces", width=14), Column("replaced_by", "replaced by", width=14),
 )
 
 

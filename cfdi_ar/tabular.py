@@ -49,6 +49,8 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return ", ".join(value)  # a list of names or UUIDs reads as one ("" when empty)
     if isinstance(value, (dict, list, tuple)):
         return json.dumps(to_jsonable(value), ensure_ascii=False)
     return str(value)

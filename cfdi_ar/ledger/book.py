@@ -89,17 +89,34 @@ class Book:
 
     _rows: _Rows | None = None
 
-    def __init__(self, invoices: dict[str, Invoice], payments: list[PaymentLine], credit_notes: list[CreditNote]) -> None:
+    def __init__(self, invoices: dict[str, Invoice], payments: list[PaymentLine], credit_notes: list[CreditNote],
+                 substitutions: Mapping[str, tuple[str, ...]] | None = None) -> None:
         self.invoices = invoices
         self.payments = payments
         self.credit_notes = credit_notes
+        self.replaces = dict(substitutions or {})
 
     @classmethod
-    def _from_rows(cls, rows: _Rows, credit_notes: list[CreditNote]) -> Book:
+    def _from_rows(cls, rows: _Rows, credit_notes: list[CreditNote], substitutions: dict[str, tuple[str, ...]]) -> Book:
         book = cls.__new__(cls)
         book._rows = rows
         book.credit_notes = credit_notes
+        book.replaces = substitutions
         return book
+
+    # Substitutions (CfdiRelacionados with TipoRelacion 04): ``replaces`` maps a document to the ones it
+    # substitutes, in the order it names them; ``replaced_by`` is the other way round. A substitution
+    # moves no balance by itself: the replaced document's cancellation does, and the new one is an
+    # invoice of its own. They tell a user which cancelled invoice a new one stands for.
+    replaces: dict[str, tuple[str, ...]]
+
+    @cached_property
+    def replaced_by(self) -> dict[str, tuple[str, ...]]:
+        out: dict[str, list[str]] = {}
+        for new, old in self.replaces.items():
+            for uuid in old:
+                out.setdefault(uuid, []).append(new)
+        return {uuid: tuple(sorted(news)) for uuid, news in out.items()}
 
     @cached_property
     def invoices(self) -> dict[str, Invoice]:  # type: ignore[no-redef]
@@ -201,7 +218,13 @@ def load_book(db: Database) -> Book:
                 "SELECT uuid, fecha, total, moneda, accepted FROM documents WHERE ours = 1 AND tipo = 'E'")
             if uuid in related
         ]
-    return Book._from_rows(_Rows(invoices, reps, payments, by_invoice, cancelled), credit_notes)
+        substitutions: dict[str, list[str]] = {}
+        for uuid, rel in db.fetchall(
+                "SELECT r.uuid, r.related_uuid FROM relations r JOIN documents d ON d.uuid = r.uuid "
+                "WHERE d.ours = 1 AND r.tipo_relacion = '04' ORDER BY r.uuid, r.position"):
+            substitutions.setdefault(uuid, []).append(rel)
+    return Book._from_rows(_Rows(invoices, reps, payments, by_invoice, cancelled), credit_notes,
+                           {uuid: tuple(old) for uuid, old in substitutions.items()})
 
 
 def _cancellations(db: Database) -> dict[str, datetime]:
@@ -235,6 +258,7 @@ def _open_items(book: Book, as_of: date, customer: str | None, include_all: bool
     else:
         listed = _open_from_rows(book, book._rows, as_of, customer)
     rows: list[dict[str, Any]] = []
+    replaces, replaced_by = book.replaces, (book.replaced_by if book.replaces else {})
     for inv, balance, status, applications, lines in listed:
         rows.append({
             "uuid": inv.uuid, "serie": inv.serie, "folio": inv.folio, "customer_rfc": inv.receptor_rfc,
@@ -242,6 +266,7 @@ def _open_items(book: Book, as_of: date, customer: str | None, include_all: bool
             "currency": inv.moneda, "total": inv.total, "balance": balance, "balance_mxn": _mxn(balance, inv),
             "metodo_pago": inv.metodo_pago, "status": status,
             "payments": [_payment_view(a, inv, lines) for a in applications] if applications else [],
+            "replaces": list(replaces.get(inv.uuid, ())), "replaced_by": list(replaced_by.get(inv.uuid, ())),
         })
     rows.sort(key=lambda r: (r["customer_rfc"] or "", r["fecha"] or datetime.min, r["uuid"]))
     return rows
@@ -374,6 +399,14 @@ def payment_breaks(book: Book, *, period: str | None = None, as_of: date | None 
     with _bulk():
         breaks = chain_breaks(book._paid_invoices(), book.payments, book.credit_notes, as_of)
     out = [b.to_dict() for b in breaks]
+    if book.replaces:  # a payment on a replaced (cancelled) invoice: name the invoice that stands for it
+        replaced_by = book.replaced_by
+        for b in out:
+            news = replaced_by.get(b.get("invoice_uuid") or "")
+            if news:
+                b["replaced_by"] = list(news)
+                if b["kind"] == "payment_on_cancelled_invoice":
+                    b["message"] += f"; it was replaced by {', '.join(news)} (TipoRelacion 04): the REP should name that one"
     if period is not None:
         out = [b for b in out if isinstance(b.get("fecha_pago"), datetime) and b["fecha_pago"].strftime("%Y-%m") == period]
     out.sort(key=lambda b: (b.get("fecha_pago") or datetime.min, b["payment_uuid"] or "", b["invoice_uuid"] or "", b["kind"]))

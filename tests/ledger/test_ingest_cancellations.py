@@ -81,3 +81,26 @@ def test_sats_acuse_is_kept_as_unverified_evidence(ledger, settings, sealed_invo
     assert sorted(i.outcome for i in report.inputs) == ["evidence", "new"]
     assert ledger.fetchall("SELECT source, verified, status FROM cancellations") == [("acuse", 0, "cancelled")]
     assert ledger.scalar("SELECT count(*) FROM blobs WHERE sha256 = (SELECT evidence_sha256 FROM cancellations)") == 1
+
+
+def test_a_substitution_links_the_new_invoice_to_the_cancelled_one_it_replaces(ledger, settings, sealed_invoice, make_payment, write):
+    """TipoRelacion 04: the new invoice names the one it replaces; open items show the link both ways, the
+    cancelled one's balance goes (by its cancellation), the new one is open on its own, and a REP that
+    still pays the cancelled one is a break that names the replacement."""
+    old = sealed_invoice(folio="2001")
+    old_uuid = _uuid(old)
+    new = sealed_invoice(folio="2002", related=("04", (old_uuid,)))
+    new_uuid = _uuid(new)
+    write(old, "F-2001.xml")
+    write(new, "F-2002.xml")
+    write(make_payment(old, Decimal("100.00")), "P.xml")  # FechaPago 2026-10-20, after the cancellation
+    folder = write(f"uuid,status,date\r\n{old_uuid},cancelled,2026-10-12\r\n".encode(), "cancelaciones.csv").parent
+    _ingest(ledger, settings, folder)
+    book = load_book(ledger)
+    assert book.replaces == {new_uuid: (old_uuid,)} and book.replaced_by == {old_uuid: (new_uuid,)}
+    rows = {r["uuid"]: r for r in open_items(book, date(2026, 10, 31), include_all=True)}
+    assert rows[old_uuid]["status"] == "cancelled" and rows[old_uuid]["replaced_by"] == [new_uuid] and rows[old_uuid]["replaces"] == []
+    assert rows[new_uuid]["status"] == "open" and rows[new_uuid]["replaces"] == [old_uuid] and rows[new_uuid]["replaced_by"] == []
+    assert rows[new_uuid]["balance"] == Decimal(new.get("Total"))
+    (brk,) = payment_breaks(book)
+    assert brk["kind"] == "payment_on_cancelled_invoice" and brk["replaced_by"] == [new_uuid] and new_uuid in brk["message"]
