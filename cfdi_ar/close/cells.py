@@ -1,0 +1,333 @@
+"""Cells of an export → exact values: money in integer centavos, dates, CFDI UUIDs, text.
+
+Pure and vectorised: each parser takes a column (a :class:`pandas.Series` of the
+cells as read, text for a CSV, Python values for an XLSX) with the spreadsheet row
+number of each cell, and returns a numpy array, or raises :class:`GLFormatError`
+naming the first bad cell's row and column. Never float: a CSV amount is text and
+is read digit by digit; an XLSX number is read through ``repr`` (see
+:func:`parse_money`).
+
+Money (MXN, two decimals), with the decimal point (default) or the decimal comma
+(``decimal = ","``, declared by a mapping, never guessed):
+
+============================  ==============================================
+accepted                      ``1234.56``, ``1,234.56``, ``-1234.56``, ``+5``,
+                              ``(1,234.56)`` and ``1,234.56-`` (negative),
+                              ``$1,234.56``, ``$-5``, ``'12.50`` (Excel's text
+                              mark), ``""`` and ``-`` alone (zero)
+with ``decimal = ","``        ``1.234,56``, ``(1.234,56)`` ...
+refused (GLFormatError)       more than two decimals (``12.345``), an exponent
+                              (``1E+3``), ``NaN``, ``Infinity``, text, a
+                              decimal comma without ``decimal = ","``, a column
+                              mixing both styles, more than 15 integer digits
+============================  ==============================================
+
+Dates: ISO ``YYYY-MM-DD`` (a time after it is dropped), ``DD/MM/YYYY``,
+``DD.MM.YYYY``, ``DD-MM-YYYY``, ``YYYY/MM/DD``, ``DD/Mon/YYYY`` with Spanish or
+English month abbreviations, and Excel date cells; ``MM/DD/YYYY`` instead of
+``DD/MM/YYYY`` only when the mapping says ``date_format = "MM/DD/YYYY"``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["GLFormatError", "parse_money", "parse_dates", "find_uuids", "text", "UUID_PATTERN"]
+
+
+class GLFormatError(ValueError):
+    """An export that cannot be read exactly: the row and column of the first bad cell, and why.
+
+    ``row`` is the row as a spreadsheet shows it (None for a problem with the whole file),
+    ``column`` the header as written (None when no column is at fault), ``source`` the file."""
+
+    def __init__(self, message: str, *, row: int | None = None, column: str | None = None, source: str = "") -> None:
+        self.message = message
+        self.row = row
+        self.column = column
+        self.source = source
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        where = [p for p in (self.source, f"row {self.row}" if self.row is not None else "",
+                             f"column {self.column!r}" if self.column is not None else "") if p]
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+    def located(self, source: str) -> GLFormatError:
+        """The same error, naming the file it came from."""
+        self.source = self.source or source
+        return self
+
+
+# --------------------------------------------------------------------------- money
+
+_MAX_DIGITS = 15  # integer digits: up to 999 billion pesos (int64 centavos hold 92 quadrillion)
+_CORE = {  # [0-9], not \d: \d also matches other scripts' digits ("١٢٣")
+    ".": re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]{1,2})?|\.[0-9]{1,2}"),
+    ",": re.compile(r"(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(?:,[0-9]{1,2})?|,[0-9]{1,2}"),
+}
+_THOUSANDS = {".": ",", ",": "."}
+_SPACES = re.compile(r"[\s\u00a0\u202f]+")
+
+
+def parse_money(cells: pd.Series, rows: np.ndarray, column: str, *, decimal: str = ".") -> np.ndarray:
+    """Each cell as int64 centavos (exact), or GLFormatError at the first cell that is not an amount.
+
+    An XLSX number cell (int or float) is exact when it is a whole number of centavos: a float is
+    read through ``repr`` (the shortest text that gives the same double) and rounded to the 15
+    significant digits Excel itself shows, so ``1234.5600000000002`` (an Excel sum) is 1234.56,
+    and ``0.005`` is refused, never rounded."""
+    if decimal not in _CORE:
+        raise GLFormatError(f"decimal must be '.' or ',', not {decimal!r}", column=column)
+    values = cells.to_numpy(dtype=object)
+    out = np.zeros(len(values), dtype=np.int64)
+    if len(values) == 0:
+        return out
+    is_text = np.fromiter((type(v) is str for v in values), bool, len(values))
+    if not is_text.all():
+        for i in np.flatnonzero(~is_text):
+            out[i] = _number_cell(values[i], int(rows[i]), column)
+        if not is_text.any():
+            return out
+    idx = np.flatnonzero(is_text)
+    text_cells = pd.Series(values[idx], dtype="str") if len(idx) != len(values) else cells.astype("str")
+    out[idx] = _money_text(text_cells.reset_index(drop=True), rows[idx], column, decimal)
+    return out
+
+
+def _number_cell(value: Any, row: int, column: str) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise GLFormatError(f"{_show(value)} is not an amount", row=row, column=column)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise GLFormatError(f"{value!r} is not an amount", row=row, column=column)
+        exact = Decimal(repr(value))
+        if exact:
+            exact = exact.quantize(Decimal(1).scaleb(exact.adjusted() - 14))  # Excel's 15 significant digits
+    else:
+        exact = Decimal(value)
+    cents = exact * 100
+    if cents != cents.to_integral_value():
+        raise GLFormatError(f"{format(exact.normalize(), 'f')} is not a whole number of centavos (more than 2 decimals)",
+                            row=row, column=column)
+    if abs(exact) >= Decimal(10) ** _MAX_DIGITS:
+        raise GLFormatError(f"{exact} has more than {_MAX_DIGITS} integer digits", row=row, column=column)
+    return int(cents)
+
+
+def _money_text(cells: pd.Series, rows: np.ndarray, column: str, decimal: str) -> np.ndarray:
+    s = cells.str.replace(_SPACES, "", regex=True) if cells.str.contains(_SPACES, regex=True).any() else cells
+    s = s.str.removeprefix("'")
+    empty = (s == "") | (s == "-")
+    paren = s.str.startswith("(") & s.str.endswith(")")
+    s = s.where(~paren, s.str.slice(1, -1))
+    lead = s.str.slice(0, 1)
+    lead_sign = lead.isin(("-", "+"))
+    s = s.where(~lead_sign, s.str.slice(1))
+    dollar = s.str.startswith("$")
+    s = s.where(~dollar, s.str.slice(1))
+    mid = s.str.slice(0, 1)
+    mid_sign = dollar & mid.isin(("-", "+"))
+    s = s.where(~mid_sign, s.str.slice(1))
+    trail = s.str.endswith("-") & (s.str.len() > 1)
+    s = s.where(~trail, s.str.slice(0, -1))
+    markers = paren.astype(int) + lead_sign.astype(int) + mid_sign.astype(int) + trail.astype(int)
+    ok = s.str.fullmatch(_CORE[decimal]) & (markers <= 1) & ~(paren & (lead_sign | mid_sign | trail))
+    ok = ok | empty
+    if not ok.all():
+        _refuse(cells, s, ok, rows, column, decimal)
+    negative = (paren | (lead_sign & (lead == "-")) | (mid_sign & (mid == "-")) | trail).to_numpy()
+    plain = s.where(~empty, "0")
+    if plain.str.contains(_THOUSANDS[decimal], regex=False).any():
+        plain = plain.str.replace(_THOUSANDS[decimal], "", regex=False)
+    point = plain.str.find(decimal).to_numpy()
+    length = plain.str.len().to_numpy()
+    frac = np.where(point >= 0, length - 1 - point, 0)
+    digits = plain.str.replace(decimal, "", regex=False) if (point >= 0).any() else plain
+    whole = length - np.where(point >= 0, frac + 1, 0)
+    if (whole > _MAX_DIGITS).any():
+        i = int(np.flatnonzero(whole > _MAX_DIGITS)[0])
+        raise GLFormatError(f"{_show(cells.iloc[i])} has more than {_MAX_DIGITS} integer digits", row=int(rows[i]), column=column)
+    digits = digits.where(digits != "", "0")
+    value = digits.astype("int64").to_numpy() * (10 ** (2 - frac)).astype(np.int64)
+    return np.where(negative, -value, value)
+
+
+def _refuse(cells: pd.Series, core: pd.Series, ok: pd.Series, rows: np.ndarray, column: str, decimal: str) -> None:
+    """Raise the error for the first bad cell, saying why it is not an amount."""
+    i = int(np.flatnonzero(~ok.to_numpy())[0])
+    raw, body = cells.iloc[i], core.iloc[i]
+    other = "," if decimal == "." else "."
+    shown = _show(raw)
+    if _CORE[decimal].fullmatch(body):
+        raise GLFormatError(f"{shown} has more than one sign (-, +, parentheses)", row=int(rows[i]), column=column)
+    if re.fullmatch(rf"[0-9{_THOUSANDS[decimal]}]*\{decimal}[0-9]{{3,}}", body):
+        raise GLFormatError(f"{shown} has more than 2 decimals: amounts are whole centavos", row=int(rows[i]), column=column)
+    if _CORE[other].fullmatch(body):
+        declared = cells[ok.to_numpy() & cells.str.contains(rf"\{decimal}[0-9]{{1,2}}\)?-?$", regex=True)]
+        if len(declared):
+            j = declared.index[0]
+            raise GLFormatError(
+                f"mixed decimal separators: {shown} uses a decimal {_name(other)}, row {int(rows[j])} "
+                f"({_show(declared.iloc[0])}) a decimal {_name(decimal)}", row=int(rows[i]), column=column)
+        hint = 'declare decimal = "," in a mapping file' if other == "," else 'the mapping declares decimal = ","'
+        raise GLFormatError(f"{shown} uses a decimal {_name(other)} ({hint})", row=int(rows[i]), column=column)
+    if re.fullmatch(r"[0-9.,]+[eE][-+]?[0-9]+", body):
+        raise GLFormatError(f"{shown} is written with an exponent, not as an amount", row=int(rows[i]), column=column)
+    raise GLFormatError(f"{shown} is not an amount", row=int(rows[i]), column=column)
+
+
+def _name(separator: str) -> str:
+    return "point" if separator == "." else "comma"
+
+
+def _show(value: Any) -> str:
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:39] + "…")
+
+
+# --------------------------------------------------------------------------- dates
+
+_MONTHS = {
+    "ene": 1, "jan": 1, "feb": 2, "mar": 3, "abr": 4, "apr": 4, "may": 5, "jun": 6, "jul": 7, "ago": 8, "aug": 8,
+    "sep": 9, "sept": 9, "set": 9, "oct": 10, "nov": 11, "dic": 12, "dec": 12,
+}
+# A date at the start of a cell; a time (with "a. m." and the like) may follow after a space or a T.
+_DATE = (r"^\s*(?:(?P<iso>[0-9]{4}-[0-9]{1,2}-[0-9]{1,2})|(?P<ymd>[0-9]{4}/[0-9]{1,2}/[0-9]{1,2})"
+         r"|(?P<dmy>[0-9]{1,2}(?P<sep>[/.\-])[0-9]{1,2}(?P=sep)[0-9]{4})"
+         r"|(?P<mon>[0-9]{1,2}[/\-. ][A-Za-z]{3,4}\.?[/\-. ][0-9]{4}))(?:[T ].*)?$")
+
+
+def parse_dates(cells: pd.Series, rows: np.ndarray, column: str, *, date_format: str = "DD/MM/YYYY",
+                allow_empty: bool = False) -> np.ndarray:
+    """Each cell as a datetime64[ns] day, or GLFormatError at the first cell that is not a date.
+
+    ``date_format`` says how a date written with slashes reads: "DD/MM/YYYY" (Mexico, the default) or
+    "MM/DD/YYYY". ``allow_empty``: an empty cell is NaT instead of an error."""
+    if date_format not in ("DD/MM/YYYY", "MM/DD/YYYY"):
+        raise GLFormatError(f'date_format must be "DD/MM/YYYY" or "MM/DD/YYYY", not {date_format!r}', column=column)
+    values = cells.to_numpy(dtype=object)
+    out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
+    if len(values) == 0:
+        return out
+    is_text = np.fromiter((type(v) is str for v in values), bool, len(values))
+    for i in np.flatnonzero(~is_text):
+        out[i] = _date_cell(values[i], int(rows[i]), column, allow_empty)
+    idx = np.flatnonzero(is_text)
+    if len(idx):
+        out[idx] = _dates_text(pd.Series(values[idx], dtype="str"), rows[idx], column, date_format, allow_empty)
+    return out
+
+
+def _date_cell(value: Any, row: int, column: str, allow_empty: bool) -> np.datetime64:
+    if value is None and allow_empty:
+        return np.datetime64("NaT")
+    if isinstance(value, datetime):
+        return np.datetime64(value.date(), "ns")
+    if isinstance(value, date):
+        return np.datetime64(value, "ns")
+    raise GLFormatError(f"{_show('' if value is None else value)} is not a date", row=row, column=column)
+
+
+def _dates_text(cells: pd.Series, rows: np.ndarray, column: str, date_format: str, allow_empty: bool) -> np.ndarray:
+    s = cells.str.strip()
+    empty = (s == "").to_numpy()
+    parts = s.str.extract(_DATE, flags=re.DOTALL)
+    day = pd.Series(np.nan, index=s.index)
+    month, year = day.copy(), day.copy()
+    iso = parts["iso"].str.split("-", expand=True) if parts["iso"].notna().any() else None
+    if iso is not None:
+        m = parts["iso"].notna()
+        year[m], month[m], day[m] = iso.loc[m, 0].astype(float), iso.loc[m, 1].astype(float), iso.loc[m, 2].astype(float)
+    if parts["ymd"].notna().any():
+        m = parts["ymd"].notna()
+        ymd = parts["ymd"].str.split("/", expand=True)
+        year[m], month[m], day[m] = ymd.loc[m, 0].astype(float), ymd.loc[m, 1].astype(float), ymd.loc[m, 2].astype(float)
+    if parts["dmy"].notna().any():
+        m = parts["dmy"].notna()
+        dmy = parts["dmy"].str.split(r"[/.\-]", expand=True, regex=True)
+        first, second = dmy.loc[m, 0].astype(float), dmy.loc[m, 1].astype(float)
+        slash = parts.loc[m, "sep"] == "/"
+        us = slash & (date_format == "MM/DD/YYYY")
+        day[m] = second.where(us, first)
+        month[m] = first.where(us, second)
+        year[m] = dmy.loc[m, 2].astype(float)
+    if parts["mon"].notna().any():
+        m = parts["mon"].notna()
+        mon = parts["mon"].str.extract(r"([0-9]{1,2})[/\-. ]([A-Za-z]{3,4})\.?[/\-. ]([0-9]{4})")
+        day[m] = mon.loc[m, 0].astype(float)
+        month[m] = mon.loc[m, 1].str.lower().map(_MONTHS).astype(float)
+        year[m] = mon.loc[m, 2].astype(float)
+    stamp = pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": day}), errors="coerce")
+    bad = stamp.isna().to_numpy() & ~(empty & allow_empty)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raw = cells.iloc[i]
+        why = "is empty: a date is required" if empty[i] else "is not a date (YYYY-MM-DD, DD/MM/YYYY, DD.MM.YYYY)"
+        if not empty[i] and not pd.isna(year.iloc[i]):
+            why = "is not a valid date"
+        raise GLFormatError(f"{_show(raw)} {why}", row=int(rows[i]), column=column)
+    return stamp.to_numpy(dtype="datetime64[ns]")
+
+
+# --------------------------------------------------------------------------- UUIDs and text
+
+UUID_PATTERN = (r"(?<![0-9A-Za-z])\{?([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})\}?"
+                r"(?![0-9A-Za-z])")
+
+
+def find_uuids(*columns: pd.Series) -> pd.Series:
+    """The first CFDI UUID in each row, looking in ``columns`` in order: upper-case, braces dropped;
+    None where there is none. Any case is found (``{3f2504e0-...}``), never part of a longer token."""
+    found: pd.Series | None = None
+    for col in columns:
+        s = col.astype("str") if col.dtype == object else col
+        candidates = s.str.len().ge(36) & s.str.contains("-", regex=False)
+        hit = pd.Series(np.nan, index=s.index, dtype=object)
+        if candidates.any():
+            hit[candidates] = s[candidates].str.extract(UUID_PATTERN, expand=False).str.upper()
+        found = hit if found is None else found.where(found.notna(), hit)
+    if found is None:
+        raise ValueError("find_uuids needs at least one column")
+    return found.astype(object).where(found.notna(), None)
+
+
+def text(cells: pd.Series) -> pd.Series:
+    """Cells as trimmed text: numbers as written (``105`` not ``105.0``), dates as ISO, empty as ""."""
+    if cells.dtype != object:
+        return cells.fillna("").str.strip()
+    values = cells.to_numpy(dtype=object)
+    if all(type(v) is str for v in values):
+        return pd.Series(values, index=cells.index, dtype="str").str.strip()
+    return pd.Series([_text_cell(v) for v in values], index=cells.index, dtype="str").str.strip()
+
+
+def _text_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return repr(value)
+        try:
+            d = Decimal(repr(value))
+        except InvalidOperation:  # pragma: no cover - repr of a finite float is always a decimal
+            return repr(value)
+        return format(d.normalize(), "f") if d != d.to_integral_value() else str(int(d))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
