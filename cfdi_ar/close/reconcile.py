@@ -116,15 +116,18 @@ def _fmt(cents: int) -> str:
 
 @dataclass(frozen=True)
 class GLRef:
-    """One GL line an item rests on: its row in the export, date, entry and signed amount (debit − credit)."""
+    """One GL line an item rests on: its row in the export, date, entry, signed amount (debit − credit) and text."""
 
     row: int
     date: date
     entry: str
     amount: int
+    reference: str = ""
+    description: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "date": self.date, "entry": self.entry, "amount": money(self.amount)}
+        return {"row": self.row, "date": self.date, "entry": self.entry, "amount": money(self.amount),
+                "reference": self.reference, "description": self.description}
 
     def __str__(self) -> str:
         entry = f" {self.entry}" if self.entry else ""
@@ -286,7 +289,8 @@ def _sort_key(item: Item) -> tuple[Any, ...]:
 
 
 def _refs(frame: pd.DataFrame) -> tuple[GLRef, ...]:
-    return tuple(GLRef(int(r.row), pd.Timestamp(r.date).date(), str(r.entry), int(r.net)) for r in frame.itertuples(index=False))
+    return tuple(GLRef(int(r.row), pd.Timestamp(r.date).date(), str(r.entry), int(r.net), str(r.reference), str(r.description))
+                 for r in frame.itertuples(index=False))
 
 
 def _name(inv: pd.Series, uuid: str) -> str:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import json
+import re
 from decimal import Decimal
 from decimal import Decimal as D
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -320,3 +325,132 @@ def test_erp_items_match_by_uuid_then_serie_and_folio_then_a_folio_only_one_invo
     assert _erp_items(ar, erp) == []  # INV by UUID; INV2 by Serie+Folio and by its folio: 15,000 + 5,000
     assert _erp_items(ar, _erp(("F-1003", None, "MXN", 100, 100))) == [
         ("missing_in_erp", INV, 10000, ()), ("missing_in_erp", INV2, 20000, ()), ("erp_without_cfdi", None, -100, (2,))]
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def _cli(*args):  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from cfdi_ar.cli import main
+
+    return CliRunner().invoke(main, ["reconcile", *args])
+
+
+def _args(db, gl, *more):  # type: ignore[no-untyped-def]
+    return ["--db", db, "--gl", str(gl), "--account", ACCOUNT, "--as-of", "2026-10-31", *more]
+
+
+def _summary(table: str) -> dict[str, str]:
+    """The summary block of the table view: label -> amount."""
+    return {line[2:].rsplit(" ", 1)[0].strip(): line.rsplit(" ", 1)[1] for line in table.splitlines()
+            if line.startswith("  ") and line.strip() and line.rsplit(" ", 1)[-1][-3:-2] == "."}
+
+
+def test_cli_json_has_the_figures_and_items_and_exits_1_on_findings(month_ledger, month, gl_file):
+    result = _cli(*_args(month_ledger.target, gl_file(), "-f", "json"))
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    assert {k: data[k] for k in ("as_of", "account", "ar_balance", "gl_balance", "difference", "explained", "unexplained")} == {
+        "as_of": "2026-10-31", "account": "105-01", "ar_balance": "7952.00", "gl_balance": "7350.00", "difference": "602.00",
+        "explained": "602.00", "unexplained": "0.00"}
+    assert [(i["kind"], i["uuid"], i["amount"]) for i in data["items"]] == [
+        (k, u, str(a)) for k, u, a in by_kind_order(expected_items(month))]
+    assert set(data["items"][0]) >= {"kind", "uuid", "amount", "explains", "gl_refs", "message"}
+    assert data["gl"] == {"file": str(gl_file()), "layout": "es-generic", "lines": 13, "lines_after_as_of": 1, "skipped_rows": []}
+
+
+def test_cli_exits_0_when_the_ledger_ties_with_the_gl(month_ledger, month, gl_file):
+    result = _cli("--db", month_ledger.target, "--gl", str(gl_file(_tied_gl(month))), "--account", ACCOUNT,
+                  "--as-of", "2026-10-21", "-f", "table")
+    assert result.exit_code == 0, result.output
+    assert _summary(result.stdout)["AR balance (ledger)"] == _summary(result.stdout)["GL balance"] == "8,648.00"
+    assert "No reconciling items: the AR ledger ties with the GL." in result.stdout
+
+
+def test_cli_table_shows_the_summary_then_the_items(month_ledger, month, gl_file):
+    out = _cli(*_args(month_ledger.target, gl_file(), "-f", "table")).stdout
+    assert out.splitlines()[:2] == ["Reconciliation of account 105-01 at 2026-10-31",
+                                    f"GL: {gl_file()} (es-generic), 13 lines by then, 1 after"]
+    assert (_summary(out)["Difference (AR - GL)"], _summary(out)["Unexplained"]) == ("602.00", "0.00")
+    assert "missing_in_gl" in out and "2,320.00" in out and "row 5 D-4" in out
+    assert out.rstrip().endswith("8 items: 2 missing_in_gl, 1 duplicated_in_gl, 1 amount_mismatch, 1 gl_without_cfdi, "
+                                 "1 unapplied_payment, 1 cancelled_in_gl, 1 period_mismatch")
+
+
+def test_cli_csv_keeps_formula_text_as_text_and_starts_with_the_summary(month_ledger, month, gl_file, tmp_path):
+    rows = planted_gl_rows(month) + [("16/10/2026", "D-13", "105-01-009", '=HYPERLINK("http://evil.example","x")', "",
+                                      "1.00", ""), ("16/10/2026", "D-14", "105-01-009", "@SUM(A1:A9)", "", "", "1.00")]
+    out = tmp_path / "rec.csv"
+    result = _cli(*_args(month_ledger.target, gl_file(rows), "-f", "csv", "-o", str(out)))
+    assert result.exit_code == 1
+    table = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert table[0] == ["kind", "uuid", "amount", "explains", "invoice", "refs", "message"]
+    assert [r[:3] for r in table[1:6]] == [["ar_balance", "", "7952.00"], ["gl_balance", "", "7350.00"],
+                                           ["difference", "", "602.00"], ["explained", "", "602.00"],
+                                           ["unexplained", "", "0.00"]]
+    assert ["gl_without_cfdi", "", "-1.00"] in [r[:3] for r in table]  # a negative amount stays a number
+    assert all(re.fullmatch(r"-[0-9]+\.[0-9]{2}", cell) for row in table for cell in row if cell.startswith(("=", "+", "-", "@")))
+
+
+def test_cli_xlsx_has_a_sheet_per_part_with_money_formatted_and_text_never_a_formula(month_ledger, month, gl_file, tmp_path):
+    from openpyxl import load_workbook
+
+    rows = planted_gl_rows(month) + [("16/10/2026", "=1+1", "105-01-009", '=HYPERLINK("http://evil.example","x")', "@SUM(A1)",
+                                      "1.00", "")]
+    erp = write_csv(tmp_path / "ar.csv", ("Cliente", "Documento", "Saldo"), [("A", "F-1001", "760.00"), ("B", "+1", "2.00")])
+    out = tmp_path / "rec.xlsx"
+    result = _cli(*_args(month_ledger.target, gl_file(rows), "--ar", str(erp), "-o", str(out)))
+    assert result.exit_code == 1, result.output
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["summary", "GL items", "ERP items", "GL lines"]
+    summary = {r[0]: r[1] for r in wb["summary"].iter_rows(values_only=True) if r and r[0]}
+    assert summary["Difference (AR - GL)"] == 601 and summary["GL balance"] == 7351
+    assert wb["summary"]["B4"].number_format == "#,##0.00;-#,##0.00"
+    items = list(wb["GL items"].iter_rows(values_only=True))
+    assert items[0] == ("kind", "uuid", "amount", "invoice", "refs", "message")
+    assert all(c.data_type != "f" for row in wb["GL items"].iter_rows() for c in row)
+    assert all(c.data_type != "f" for name in wb.sheetnames for row in wb[name].iter_rows() for c in row)
+    lines = list(wb["GL lines"].iter_rows(values_only=True))
+    assert lines[0] == ("kind", "uuid", "row", "date", "entry", "amount", "reference", "description")
+    assert ("gl_without_cfdi", None, 18, dt.datetime(2026, 10, 16), "'=1+1", 1, "'@SUM(A1)",
+            "'=HYPERLINK(\"http://evil.example\",\"x\")") in lines
+    assert wb["GL items"]["C2"].number_format == "#,##0.00;-#,##0.00"
+    assert {r[0] for r in wb["ERP items"].iter_rows(min_row=2, values_only=True)} == {
+        "missing_in_erp", "erp_without_cfdi", "erp_balance_vs_gl"}
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--as-of", "2026-13-01"], "is not a date"),
+    (["--account", ","], "an account code is required"),
+    (["--gl-preset", "nope"], "no GL preset 'nope'"),
+    (["--account", "999"], "no line of account 999; its accounts are 105-01-001, 105-01-002, 105-010-001, 401-01"),
+    (["--ar", "missing.csv"], "cannot read"),
+])
+def test_cli_bad_input_exits_2_with_a_message_and_no_traceback(month_ledger, gl_file, cwd, args, message):
+    base = {"--db": month_ledger.target, "--gl": str(gl_file()), "--account": ACCOUNT, "--as-of": "2026-10-31"}
+    for flag, value in zip(args[::2], args[1::2]):
+        base[flag] = value
+    result = _cli(*[x for kv in base.items() for x in kv])
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_cli_a_malformed_gl_exits_2_naming_the_row_and_column(month_ledger, gl_file):
+    bad = gl_file([("05/10/2026", "D-1", "105-01", "Venta", "", "1.234,56", "")])
+    result = _cli(*_args(month_ledger.target, bad))
+    assert result.exit_code == 2
+    assert f"{bad}, row 2, column 'Cargo': '1.234,56' uses a decimal comma" in result.stderr
+
+
+def test_cli_no_ledger_exits_2(tmp_path, gl_file):
+    result = _cli(*_args(str(tmp_path / "none.db"), gl_file()))
+    assert result.exit_code == 2 and "no ledger at" in result.stderr
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_cli_lists_the_presets():
+    result = _cli("--list-presets")
+    assert result.exit_code == 0
+    assert "sap-fagll03" in result.stdout and "aspel-sae" in result.stdout
