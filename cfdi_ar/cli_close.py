@@ -277,9 +277,9 @@ def _xlsx(path: str, result: Any) -> None:
     summary.append(["Reconciliation", f"account {result.account} at {result.as_of:%Y-%m-%d}"])
     summary["A1"].font = Font(bold=True)
     labels = list(_SUMMARY) + ([("erp_balance", "ERP open items (informative)")] if "erp_balance" in data else [])
-    for key, label in labels:
+    for n, (key, label) in enumerate(labels, start=2):
         summary.append([label, data[key]])
-        summary.cell(row=summary.max_row, column=2).number_format = _MONEY
+        summary.cell(row=n, column=2).number_format = _MONEY
     for part in ("gl", "erp"):
         if part in data:
             summary.append([])
@@ -308,13 +308,15 @@ def _lines_sheet(wb: Any, result: Any) -> None:
     ws.append([c for c, _ in _LINE_COLUMNS])
     for cell in ws[1]:
         cell.font = Font(bold=True)
+    n = 1  # openpyxl's ws.max_row walks every cell: rows are counted here instead
     for item in result.items:
         for ref in item.gl_refs:
             d = ref.to_dict()
             ws.append([item.kind, item.uuid or "", ref.row, ref.date, safe_cell(ref.entry), d["amount"], safe_cell(ref.reference),
                        safe_cell(ref.description)])
-            ws.cell(row=ws.max_row, column=4).number_format = "yyyy-mm-dd"
-            ws.cell(row=ws.max_row, column=6).number_format = _MONEY
+            n += 1
+            ws.cell(row=n, column=4).number_format = "yyyy-mm-dd"
+            ws.cell(row=n, column=6).number_format = _MONEY
     for i, (_, width) in enumerate(_LINE_COLUMNS, start=1):
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
     ws.freeze_panes = "A2"
@@ -332,9 +334,9 @@ def _sheet(wb: Any, name: str, rows: Sequence[dict[str, Any]]) -> None:
     ws.append([c for c, _ in _SHEET_COLUMNS])
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for r in rows:
+    for n, r in enumerate(rows, start=2):  # openpyxl's ws.max_row walks every cell: rows are counted here instead
         ws.append([r.get(c) if c == "amount" else safe_cell(r.get(c) or "") for c, _ in _SHEET_COLUMNS])
-        ws.cell(row=ws.max_row, column=3).number_format = _MONEY
+        ws.cell(row=n, column=3).number_format = _MONEY
     for i, (_, width) in enumerate(_SHEET_COLUMNS, start=1):
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
     ws.freeze_panes = "A2"

@@ -90,41 +90,45 @@ def _empty() -> pd.DataFrame:
     })
 
 
-def _field(chunk: pd.DataFrame, table: Table, name: str) -> pd.Series | None:
-    positions = table.fields.get(name)
-    if not positions:
-        return None
-    if len(positions) == 1:
-        return text(chunk[positions[0]])
-    joined = text(chunk[positions[0]])
-    for p in positions[1:]:
-        joined = joined.str.cat(text(chunk[p]), sep=" ")
-    return joined.str.strip()
-
-
 def _lines(chunk: pd.DataFrame, table: Table) -> tuple[pd.DataFrame, list[int]]:
     layout = table.layout
+    texts: dict[int, pd.Series] = {}
+
+    def cells(position: int) -> pd.Series:  # each column as trimmed text, computed once
+        if position not in texts:
+            texts[position] = text(chunk[position])
+        return texts[position]
+
+    def field(name: str) -> pd.Series | None:
+        positions = table.fields.get(name)
+        if not positions:
+            return None
+        if len(positions) == 1:
+            return cells(positions[0])
+        joined = [" ".join(p for p in parts if p) for parts in zip(*(cells(p).tolist() for p in positions))]
+        return pd.Series(joined, index=chunk.index, dtype="str")
+
     rows = chunk["row"].to_numpy(dtype=np.int64)
-    raw_date = chunk[table.fields["date"][0]]
-    account = _field(chunk, table, "account")
+    account = field("account")
     assert account is not None
-    date_text = text(raw_date)
-    nothing = ((date_text == "") & (account == "")).to_numpy()
-    other = [p for f in ("debit", "credit", "amount", "entry", "reference", "description") for p in table.fields.get(f, ())]
-    anything_else = np.zeros(len(chunk), dtype=bool)
-    for p in other:
-        anything_else |= (text(chunk[p]) != "").to_numpy()
-    summary = nothing & anything_else  # a total, a subtotal or a note: listed in GLExport.skipped
-    keep = ~nothing  # blank rows are left out silently
-    skipped = [int(r) for r in rows[summary]]
-    if not keep.all():
-        chunk, rows, raw_date, account = chunk[keep].reset_index(drop=True), rows[keep], raw_date[keep].reset_index(drop=True), \
-            account[keep].reset_index(drop=True)
-    no_account = (account == "").to_numpy()
+    nothing = (cells(table.fields["date"][0]).to_numpy(dtype=object) == "") & (account.to_numpy(dtype=object) == "")
+    if nothing.any():
+        other = [p for f in ("debit", "credit", "amount", "entry", "reference", "description") for p in table.fields.get(f, ())]
+        anything_else = np.zeros(len(chunk), dtype=bool)
+        for p in other:
+            anything_else |= cells(p).to_numpy(dtype=object) != ""
+        summary = nothing & anything_else  # a total, a subtotal or a note: listed in GLExport.skipped
+        skipped = [int(r) for r in rows[summary]]
+        keep = ~nothing  # blank rows are left out silently
+        chunk, rows, account = chunk[keep].reset_index(drop=True), rows[keep], account[keep].reset_index(drop=True)
+        texts = {p: t[keep].reset_index(drop=True) for p, t in texts.items()}
+    else:
+        skipped = []
+    no_account = account.to_numpy(dtype=object) == ""
     if no_account.any():
         i = int(np.flatnonzero(no_account)[0])
         raise GLFormatError("the account is empty", row=int(rows[i]), column=table.header_of("account"))
-    dates = parse_dates(raw_date, rows, table.header_of("date"), date_format=layout.date_format)
+    dates = parse_dates(chunk[table.fields["date"][0]], rows, table.header_of("date"), date_format=layout.date_format)
     if "amount" in table.fields:
         signed = parse_money(chunk[table.fields["amount"][0]], rows, table.header_of("amount"), decimal=layout.decimal)
         if layout.amount_sign == "credit":
@@ -136,11 +140,9 @@ def _lines(chunk: pd.DataFrame, table: Table) -> tuple[pd.DataFrame, list[int]]:
         debit, credit = np.where(debit > 0, debit, 0) - np.where(credit < 0, credit, 0), \
             np.where(credit > 0, credit, 0) - np.where(debit < 0, debit, 0)
     empty = pd.Series("", index=chunk.index, dtype="str")
-    entry = _field(chunk, table, "entry")
-    reference = _field(chunk, table, "reference")
-    description = _field(chunk, table, "description")
-    searched = [s for s in (_field(chunk, table, "uuid"), reference, description) if s is not None]
-    searched += [text(chunk[p]) for p in table.search]
+    entry, reference, description = field("entry"), field("reference"), field("description")
+    searched = [s for s in (field("uuid"), reference, description) if s is not None]
+    searched += [cells(p) for p in table.search]
     lines = pd.DataFrame({
         "row": rows, "date": dates, "account": account,
         "entry": entry if entry is not None else empty, "reference": reference if reference is not None else empty,
@@ -161,27 +163,24 @@ def account_lines(lines: pd.DataFrame, code: str) -> pd.DataFrame:
     after the code, the account must end or go on with a separator (any character that is not a
     letter or a digit). ``105*`` is a plain prefix (``105``, ``1050``, ``105-01`` ...). Codes are
     compared without regard to case; a code of digits only also matches with leading zeros
-    (SAP's ``0000110000`` is ``110000``). Several codes, separated by commas, are a union."""
-    codes = [c.strip() for c in code.split(",") if c.strip()]
+    (SAP's ``0000110000`` is ``110000``). Several codes, separated by commas, are a union.
+    Each distinct account is tested once (a chart of accounts is small; a GL is not)."""
+    codes = [c.strip().upper() for c in code.split(",") if c.strip()]
     if not codes:
         raise ValueError("an account code is required")
-    accounts = lines["account"].astype("str").str.strip().str.upper()
-    keep = np.zeros(len(lines), dtype=bool)
-    for c in codes:
-        keep |= _matches(accounts, c.upper()).to_numpy()
+    ids, accounts = pd.factorize(lines["account"].to_numpy(dtype=object))
+    wanted = np.array([any(_matches(str(a).strip().upper(), c) for c in codes) for a in accounts], dtype=bool)
+    keep = wanted[ids] if len(ids) else np.zeros(0, dtype=bool)
     return lines[keep].reset_index(drop=True)
 
 
-def _matches(accounts: pd.Series, code: str) -> pd.Series:
+def _matches(account: str, code: str) -> bool:
     if code.endswith("*"):
-        return accounts.str.startswith(code[:-1])
-    if code.isdigit():
-        digits = accounts.str.lstrip("0")
-        stripped = code.lstrip("0")
-        return _under(digits, stripped) | _under(accounts, code)
-    return _under(accounts, code)
+        return account.startswith(code[:-1])
+    if code.isdigit() and _under(account.lstrip("0"), code.lstrip("0")):
+        return True
+    return _under(account, code)
 
 
-def _under(accounts: pd.Series, code: str) -> pd.Series:
-    after = accounts.str.slice(len(code), len(code) + 1)
-    return accounts.str.startswith(code) & ((after == "") | after.str.match(_SEPARATOR.pattern))
+def _under(account: str, code: str) -> bool:
+    return account.startswith(code) and (len(account) == len(code) or _SEPARATOR.match(account, len(code)) is not None)

@@ -53,9 +53,10 @@ Kinds (``uuid`` is the document concerned; amounts signed as above)
     The invoice's debit differs from its MXN Total (amount: Total − debit); a REP or
     credit note posted for another amount than the ledger applied (amount: applied −
     posted); another debit, or a credit naming the invoice that matches no REP or
-    credit note of the ledger (amount: −the line); the ledger's MXN rounding on an
-    invoice in another currency (its balance × TipoCambio against the sum of its
-    rounded postings: a centavo or two).
+    credit note of the ledger (amount: −the line); the ledger's MXN rounding on
+    invoices in another currency (each balance × TipoCambio against the sum of its
+    rounded postings: a centavo or two each; one item, its ``details`` listing the
+    invoices when there are several).
 ``gl_without_cfdi``
     Lines with no CFDI of the ledger behind them: no UUID (one item per line), a
     UUID the ledger does not hold, or a CFDI kept out of AR for its error findings
@@ -145,6 +146,7 @@ class Item:
     gl_refs: tuple[GLRef, ...] = ()
     erp_rows: tuple[int, ...] = ()
     invoice: str | None = None  # the invoice a REP or credit note item concerns
+    details: tuple[tuple[str, int], ...] = ()  # (uuid, centavos) making up an item that sums several documents
 
     @property
     def explains(self) -> bool:
@@ -155,6 +157,8 @@ class Item:
                                "gl_refs": [r.to_dict() for r in self.gl_refs], "message": self.message}
         if self.invoice is not None:
             out["invoice"] = self.invoice
+        if self.details:
+            out["details"] = [{"uuid": u, "amount": money(a)} for u, a in self.details]
         if self.kind in ERP_KINDS:
             out["erp_rows"] = list(self.erp_rows)
         return out
@@ -219,48 +223,71 @@ def reconcile(ar: Subledger, lines: pd.DataFrame, *, account: str, erp: pd.DataF
     dated = lines["date"].to_numpy(dtype="datetime64[ns]")
     cur = _with_net(lines[dated <= cutoff])
     later = _with_net(lines[dated > cutoff])
-    gl_balance = int(cur["net"].sum())
+    net = cur["net"].to_numpy(dtype=np.int64)
+    gl_balance = int(net.sum())
     inv, docs = ar.invoices, ar.documents
-    on_inv = cur["uuid"].isin(inv.index).to_numpy()
-    on_doc = cur["uuid"].isin(docs.index).to_numpy() & ~on_inv
+    n_inv, n_doc = len(inv), len(docs)
+    # Every GL line, application and document by its integer position in the ledger: sums are then np.add.at
+    # over positions, with no label alignment (which sorts a million UUIDs each time).
+    keys = pd.Index(inv.index.tolist() + docs.index.tolist(), dtype=object)
+    pos = keys.get_indexer(cur["uuid"].to_numpy(dtype=object))
+    on_inv = (pos >= 0) & (pos < n_inv)
+    on_doc = pos >= n_inv
     items: list[Item] = []
 
     # The ledger's documents whose lines are in the GL by as_of, and what the ledger applied for each.
-    doc_lines = cur[on_doc]
-    posted = doc_lines.groupby("uuid")["net"].sum()
-    applied = ar.applications[ar.applications["applied"].to_numpy(dtype=bool)]
-    applied_posted = applied[applied["doc_uuid"].isin(posted.index).to_numpy()]
-    unapplied_posted = ar.unapplied[ar.unapplied["doc_uuid"].isin(posted.index).to_numpy()]
+    doc_pos = pos[on_doc] - n_inv
+    posted_sum = np.zeros(n_doc, dtype=np.int64)
+    np.add.at(posted_sum, doc_pos, net[on_doc])
+    posted = np.zeros(n_doc, dtype=bool)
+    posted[doc_pos] = True
+    apps = ar.applications
+    app_inv = inv.index.get_indexer(apps["invoice_uuid"].to_numpy(dtype=object))
+    app_doc = docs.index.get_indexer(apps["doc_uuid"].to_numpy(dtype=object))
+    app_amount = apps["amount_mxn"].to_numpy(dtype=np.int64)
+    applied_mask = apps["applied"].to_numpy(dtype=bool) & (app_inv >= 0)
+    app_posted = applied_mask & (app_doc >= 0) & posted[np.where(app_doc >= 0, app_doc, 0)]
 
     # Each invoice: its MXN balance against its own lines and its posted documents' applications.
-    gl_per_invoice = cur[on_inv].groupby("uuid")["net"].sum().sub(
-        applied_posted.groupby("invoice_uuid")["amount_mxn"].sum(), fill_value=0)
-    expected = inv["balance_mxn"][inv["balance_mxn"].to_numpy() != 0]
-    diff = expected.sub(gl_per_invoice, fill_value=0).astype("int64")
-    off = diff[diff.to_numpy() != 0]
-    if len(off):
-        context = _InvoiceContext(ar, off.index, cur[on_inv], later, applied, posted.index)
-        for uuid, d in off.items():
+    gl_inv = np.zeros(n_inv, dtype=np.int64)
+    np.add.at(gl_inv, pos[on_inv], net[on_inv])
+    np.add.at(gl_inv, app_inv[app_posted], -app_amount[app_posted])
+    diff = inv["balance_mxn"].to_numpy(dtype=np.int64) - gl_inv
+    off_at = np.flatnonzero(diff)
+    if len(off_at):
+        off = inv.index[off_at]
+        on_off = np.zeros(n_inv, dtype=bool)
+        on_off[off_at] = True
+        context = _InvoiceContext(ar, off, cur[on_inv & on_off[np.where(on_inv, pos, 0)]], later, apps[applied_mask],
+                                  docs.index[posted])
+        for uuid, d in zip(off.tolist(), diff[off_at].tolist()):
             items.extend(context.items(str(uuid), int(d)))
+        items.extend(_rounding(context.rounding))
 
-    # Each posted REP or credit note: what its lines carry against what the ledger applied.
-    expected_doc = applied_posted.groupby("doc_uuid")["amount_mxn"].sum().add(
-        unapplied_posted.groupby("doc_uuid")["amount_mxn"].sum(), fill_value=0)
-    doc_diff = (-expected_doc).reindex(posted.index, fill_value=0).sub(posted).astype("int64")  # applied − posted, signed
-    doc_off = doc_diff[doc_diff.to_numpy() != 0]
+    # Each posted REP or credit note: what its lines carry against what the ledger applied (applied − posted).
+    expected_doc = np.zeros(n_doc, dtype=np.int64)
+    np.add.at(expected_doc, app_doc[app_posted], app_amount[app_posted])
+    lost = ar.unapplied
+    lost_doc = docs.index.get_indexer(lost["doc_uuid"].to_numpy(dtype=object))
+    lost_posted = (lost_doc >= 0) & posted[np.where(lost_doc >= 0, lost_doc, 0)]
+    np.add.at(expected_doc, lost_doc[lost_posted], lost["amount_mxn"].to_numpy(dtype=np.int64)[lost_posted])
+    doc_diff = np.where(posted, -expected_doc - posted_sum, 0)
+    doc_off = np.flatnonzero(doc_diff)
+    doc_lines = cur[on_doc]
     if len(doc_off):
-        wanted = doc_off.index
-        lines_of = {k: g for k, g in doc_lines[doc_lines["uuid"].isin(wanted).to_numpy()].groupby("uuid", sort=False)}
-        events = ar.applications[ar.applications["doc_uuid"].isin(wanted).to_numpy()]
+        wanted = docs.index[doc_off]
+        lines_of = _refs_by(doc_lines[doc_lines["uuid"].isin(wanted).to_numpy()])
+        events = apps[apps["doc_uuid"].isin(wanted).to_numpy()]
         events_of = {k: g for k, g in events.groupby("doc_uuid", sort=False)}
-        unapplied_of = set(ar.unapplied["doc_uuid"])
-        for uuid, d in doc_off.items():
+        unapplied_of = set(lost["doc_uuid"])
+        for uuid, d in zip(wanted.tolist(), doc_diff[doc_off].tolist()):
             items.append(_document_item(str(uuid), int(d), docs.loc[uuid], lines_of[uuid], events_of.get(uuid),
                                         uuid in unapplied_of, ar.as_of))
-    unapplied_lines = doc_lines[doc_lines["uuid"].isin(ar.unapplied["doc_uuid"]).to_numpy()]
+    posted_docs = set(docs.index[posted])
+    unapplied_refs = _refs_by(doc_lines[doc_lines["uuid"].isin(ar.unapplied["doc_uuid"]).to_numpy()])
     for row in ar.unapplied.itertuples(index=False):
-        in_gl = row.doc_uuid in posted.index
-        refs = _refs(unapplied_lines[unapplied_lines["uuid"] == row.doc_uuid]) if in_gl else ()
+        in_gl = row.doc_uuid in posted_docs
+        refs = unapplied_refs.get(row.doc_uuid, ()) if in_gl else ()
         items.append(Item("unapplied_payment", row.doc_uuid, int(row.amount_mxn) if in_gl else 0,
                           f"the REP pays {_fmt(row.amount_mxn)} of invoice {row.invoice_uuid}, which the ledger does not hold: "
                           "unapplied cash" + (", credited in the GL" if in_gl else "; the REP is not in the GL either"),
@@ -279,8 +306,7 @@ def reconcile(ar: Subledger, lines: pd.DataFrame, *, account: str, erp: pd.DataF
 
 
 def _with_net(lines: pd.DataFrame) -> pd.DataFrame:
-    out = lines.assign(net=lines["debit"].to_numpy(dtype=np.int64) - lines["credit"].to_numpy(dtype=np.int64))
-    return out.sort_values(["date", "row"], kind="stable")
+    return lines.assign(net=lines["debit"].to_numpy(dtype=np.int64) - lines["credit"].to_numpy(dtype=np.int64))
 
 
 def _sort_key(item: Item) -> tuple[Any, ...]:
@@ -288,9 +314,16 @@ def _sort_key(item: Item) -> tuple[Any, ...]:
     return (_ORDER[item.kind], item.uuid or "~", first, -abs(item.amount))
 
 
-def _refs(frame: pd.DataFrame) -> tuple[GLRef, ...]:
-    return tuple(GLRef(int(r.row), pd.Timestamp(r.date).date(), str(r.entry), int(r.net), str(r.reference), str(r.description))
-                 for r in frame.itertuples(index=False))
+def _refs_by(frame: pd.DataFrame) -> dict[Any, tuple[GLRef, ...]]:
+    """Each UUID's GL lines as GLRefs, in date and row order: one pass over the frame (small frames only: the
+    lines of the items)."""
+    out: dict[Any, list[GLRef]] = {}
+    days = frame["date"].to_numpy(dtype="datetime64[D]").tolist()
+    for uuid, row, day, entry, net, reference, description in zip(
+            frame["uuid"].tolist(), frame["row"].tolist(), days, frame["entry"].tolist(), frame["net"].tolist(),
+            frame["reference"].tolist(), frame["description"].tolist()):
+        out.setdefault(uuid, []).append(GLRef(int(row), day, str(entry), int(net), str(reference), str(description)))
+    return {k: tuple(sorted(v, key=lambda r: (r.date, r.row))) for k, v in out.items()}
 
 
 def _name(inv: pd.Series, uuid: str) -> str:
@@ -303,18 +336,24 @@ class _InvoiceContext:
     """What breaking an invoice's difference down needs, grouped once, for the invoices that do not tie only
     (``off``): the rest of the ledger is never looked at one by one."""
 
-    def __init__(self, ar: Subledger, off: pd.Index, inv_lines: pd.DataFrame, later: pd.DataFrame, applied: pd.DataFrame,
+    def __init__(self, ar: Subledger, off: pd.Index, off_lines: pd.DataFrame, later: pd.DataFrame, applied: pd.DataFrame,
                  posted_docs: pd.Index) -> None:
         self.ar = ar
-        mine = inv_lines[inv_lines["uuid"].isin(off).to_numpy()]
-        self.lines = {k: _refs(g) for k, g in mine.groupby("uuid", sort=False)}
-        events = applied[applied["invoice_uuid"].isin(off).to_numpy() & ~applied["doc_uuid"].isin(posted_docs).to_numpy()]
-        self.events_by_invoice = {k: g for k, g in events.groupby("invoice_uuid", sort=False)}
+        self.rounding: list[tuple[str, int, str]] = []  # (uuid, centavos, name) of foreign-currency invoices
+        self.lines = _refs_by(off_lines)
+        unposted = ~applied["doc_uuid"].isin(posted_docs).to_numpy()
+        events = applied[applied["invoice_uuid"].isin(off).to_numpy() & unposted]
+        events = events.sort_values(["fecha", "doc_uuid"], kind="stable")
+        self.events_by_invoice: dict[str, list[tuple[Any, ...]]] = {}
+        columns = ("invoice_uuid", "doc_uuid", "kind", "fecha", "amount_mxn")
+        for inv, doc, kind, fecha, amount in zip(*(events[c].tolist() for c in columns)):
+            self.events_by_invoice.setdefault(inv, []).append((doc, kind, fecha, int(amount)))
         named = off.union(pd.Index(events["doc_uuid"].unique()))
-        later_named = later[later["uuid"].isin(named).to_numpy()]
-        self.later = {k: _refs(g) for k, g in later_named.groupby("uuid", sort=False)}
+        self.later = _refs_by(later[later["uuid"].isin(named).to_numpy()])
         after = ar.later[ar.later["invoice_uuid"].isin(off).to_numpy()]
-        self.after = {k: g for k, g in after.groupby("invoice_uuid", sort=False)}
+        self.after: dict[str, list[tuple[str, int]]] = {}
+        for inv, doc, amount in zip(after["invoice_uuid"].tolist(), after["doc_uuid"].tolist(), after["amount_mxn"].tolist()):
+            self.after.setdefault(inv, []).append((doc, int(amount)))
 
     def items(self, uuid: str, d: int) -> list[Item]:
         """Items summing to ``d``: the invoice's MXN balance less what the GL carries for it. (Whatever they cannot
@@ -354,11 +393,10 @@ class _InvoiceContext:
             if first.amount != total:
                 found.append(Item("amount_mismatch", uuid, total - first.amount,
                                   f"{name} is posted for {_fmt(first.amount)}; its MXN Total is {_fmt(total)}", (first,)))
-        events = self.events_by_invoice.get(uuid)
-        wanted = [] if events is None else list(events[["doc_uuid", "kind", "fecha", "amount_mxn"]].itertuples(index=False))
+        wanted = list(self.events_by_invoice.get(uuid, ()))
         if bool(inv["pue"]):
             wanted.append((uuid, "pue", inv["fecha"], total))
-        after = self.after.get(uuid)
+        after = self.after.get(uuid, ())
         for doc, kind, fecha, amount in wanted:
             match = next((c for c in credits if c.amount == -amount), None)
             if match is not None:
@@ -385,9 +423,9 @@ class _InvoiceContext:
                 found.append(Item("amount_mismatch", uuid, -extra.amount, f"another debit of {_fmt(extra.amount)} names {name}",
                                   (extra,)))
         for credit in credits:
-            early = after is not None and bool((after["amount_mxn"] == -credit.amount).any())
-            if early:
-                doc = str(after[after["amount_mxn"] == -credit.amount]["doc_uuid"].iloc[0])
+            early = next((doc for doc, amount in after if amount == -credit.amount), None)
+            if early is not None:
+                doc = early
                 found.append(Item("period_mismatch", doc, -credit.amount, f"a credit of {_fmt(-credit.amount)} naming {name} "
                                   f"is posted by {self.ar.as_of:%Y-%m-%d}; the ledger's {doc} is dated after it", (credit,),
                                   invoice=uuid))
@@ -396,9 +434,22 @@ class _InvoiceContext:
                                   "and matches no REP or credit note of the ledger by then", (credit,)))
         rest = d - sum(i.amount for i in found)
         if rest and inv["currency"] != "MXN":
-            found.append(Item("amount_mismatch", uuid, rest, f"MXN rounding on {name} ({inv['currency']}): its balance × "
-                              f"TipoCambio differs by {_fmt(rest)} from the sum of its MXN postings"))
+            self.rounding.append((uuid, rest, f"{name} ({inv['currency']})"))
         return found
+
+
+def _rounding(found: list[tuple[str, int, str]]) -> list[Item]:
+    """The ledger's MXN rounding on invoices in another currency: its balance × TipoCambio against the sum of its rounded
+    MXN postings (a centavo or two each). One item, listing the invoices when there are several."""
+    if not found:
+        return []
+    why = "the ledger values the balance × TipoCambio; the GL carries the sum of its rounded MXN postings"
+    if len(found) == 1:
+        uuid, amount, name = found[0]
+        return [Item("amount_mismatch", uuid, amount, f"MXN rounding on {name}: {why} ({_fmt(amount)})")]
+    total = sum(amount for _, amount, _ in found)
+    return [Item("amount_mismatch", None, total, f"MXN rounding on {len(found)} invoices in another currency: {why} "
+                 f"({_fmt(total)} in all; each in details)", details=tuple((u, a) for u, a, _ in sorted(found)))]
 
 
 def _event(kind: str, doc: str, amount: int, fecha: Any, name: str) -> str:
@@ -410,11 +461,10 @@ def _event(kind: str, doc: str, amount: int, fecha: Any, name: str) -> str:
     return f"the credit note of {_fmt(amount)} on {name}{when}"
 
 
-def _document_item(uuid: str, d: int, doc: pd.Series, lines: pd.DataFrame, events: pd.DataFrame | None, pays_unknown: bool,
-                   as_of: date) -> Item:
+def _document_item(uuid: str, d: int, doc: pd.Series, refs: tuple[GLRef, ...], events: pd.DataFrame | None,
+                   pays_unknown: bool, as_of: date) -> Item:
     """The item of a REP or credit note whose lines carry another amount than the ledger applied (d = applied − posted)."""
     what = "REP" if doc["kind"] == "payment" else "credit note"
-    refs = _refs(lines)
     posted = sum(r.amount for r in refs)
     expected = posted + d
     if bool(doc["cancelled"]):
@@ -439,18 +489,18 @@ def _document_item(uuid: str, d: int, doc: pd.Series, lines: pd.DataFrame, event
 def _without_cfdi(lines: pd.DataFrame, docs: pd.DataFrame, ar: Subledger) -> list[Item]:
     """Lines naming no document of the ledger: one item per UUID, one per line without a UUID."""
     out: list[Item] = []
-    named = lines[lines["uuid"].notna().to_numpy()]
-    for uuid, group in named.groupby("uuid", sort=True):
-        refs = _refs(group)
+    named = _refs_by(lines[lines["uuid"].notna().to_numpy()])
+    for uuid in sorted(named):
+        refs = named[uuid]
         carried = sum(r.amount for r in refs)
         if carried == 0:
             continue  # posted and reversed: nothing in the balance
         out.append(Item("gl_without_cfdi", str(uuid), -carried, f"UUID {uuid} is not an invoice, REP or credit note of ours "
                         f"in the ledger; the GL carries {_fmt(carried)} for it", refs))
-    for ref, text in zip(_refs(lines[lines["uuid"].isna().to_numpy()]),
-                         lines[lines["uuid"].isna().to_numpy()]["description"].astype("str")):
+    unnamed = lines[lines["uuid"].isna().to_numpy()]
+    for ref in _refs_by(unnamed.assign(uuid=0)).get(0, ()):
         if ref.amount == 0:
             continue
-        shown = f" ({text[:60]})" if text else ""
+        shown = f" ({ref.description[:60]})" if ref.description else ""
         out.append(Item("gl_without_cfdi", None, -ref.amount, f"no CFDI UUID in the line{shown}", (ref,)))
     return out

@@ -47,7 +47,7 @@ def test_a_decimal_comma_is_read_only_when_the_mapping_declares_it():
     (["NaN"], 2, "'NaN' is not an amount"),
     (["Infinity"], 2, "'Infinity' is not an amount"),
     (["12.5 pesos"], 2, "'12.5 pesos' is not an amount"),
-    (["--5"], 2, "'--5' is not an amount"),
+    (["--5"], 2, "'--5' has more than one sign"),
     (["(-5)"], 2, "'(-5)' has more than one sign"),
     (["١٢٣"], 2, "'١٢٣' is not an amount"),
     (["1234567890123456"], 2, "more than 15 integer digits"),

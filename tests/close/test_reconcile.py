@@ -266,6 +266,17 @@ def test_a_usd_invoice_whose_mxn_balance_rounds_apart_from_its_postings_shows_th
     assert "MXN rounding" in result.items[0].message and result.unexplained == 0
 
 
+def test_mxn_rounding_on_several_foreign_invoices_is_one_item_listing_them():
+    second = "AAAAAAAA-0000-4000-8000-000000000009"
+    ar = _ar([(INV, "1", "2026-10-05", "open", 184539, 92279, "USD"), (second, "9", "2026-10-05", "open", 184539, 92279, "USD")],
+             [(REP, "payment", INV, "2026-10-20", 92261, True), (REP, "payment", second, "2026-10-20", 92261, True)],
+             documents=_REP_DOC)
+    gl = _gl(("2026-10-05", INV, 184539, 0), ("2026-10-05", second, 184539, 0), ("2026-10-20", REP, 0, 184522))
+    [item] = reconcile(ar, gl, account=ACCOUNT).items
+    assert (item.kind, item.uuid, item.amount, item.details) == ("amount_mismatch", None, 2, ((INV, 1), (second, 1)))
+    assert item.to_dict()["details"] == [{"uuid": INV, "amount": Decimal("0.01")}, {"uuid": second, "amount": Decimal("0.01")}]
+
+
 _BASE = [("2026-10-05", INV, 116000, 0), ("2026-10-06", INV2, 58000, 0), ("2026-10-20", REP, 0, 98000),
          ("2026-10-14", NOTE, 0, 5800), ("2026-10-15", None, 15000, 0)]
 
