@@ -237,6 +237,10 @@ def _text(result: Any, fmt: str, out: IO[str]) -> None:
     for key, label in labels:
         out.write(f"  {label:<30} {_money(data[key]):>{width}}\n")
     out.write("\n")
+    matched = data.get("matched_without_uuid") or []
+    if matched:
+        out.write(f"{len(matched)} GL line{'s' if len(matched) != 1 else ''} without a CFDI UUID matched to a payment "
+                  "by amount and date (listed in json and xlsx)\n\n")
     if not rows:
         out.write("No reconciling items: the AR ledger ties with the GL.\n")
         return
@@ -293,7 +297,26 @@ def _xlsx(path: str, result: Any) -> None:
     if "erp_balance" in data:
         _sheet(wb, "ERP items", [r for r in rows if not r["explains"]])
     _lines_sheet(wb, result)
+    if data.get("matched_without_uuid"):
+        _matched_sheet(wb, data["matched_without_uuid"])
     wb.save(path)
+
+
+def _matched_sheet(wb: Any, matched: Sequence[dict[str, Any]]) -> None:
+    """GL lines without a UUID taken for a payment by amount and date: for the accountant to confirm."""
+    from openpyxl.styles import Font
+
+    ws = wb.create_sheet("matched without UUID")
+    ws.append(["uuid", "invoices", "amount", "gl row", "date", "entry", "description"])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for n, m in enumerate(matched, start=2):
+        ref = m["gl_ref"]
+        ws.append([m["uuid"], ", ".join(m["invoices"]), m["amount"], ref["row"], ref["date"], safe_cell(ref["entry"]),
+                   safe_cell(ref["description"])])
+        ws.cell(row=n, column=3).number_format = _MONEY
+        ws.cell(row=n, column=5).number_format = "yyyy-mm-dd"
+    ws.freeze_panes = "A2"
 
 
 _LINE_COLUMNS = (("kind", 20), ("uuid", 38), ("row", 8), ("date", 12), ("entry", 14), ("amount", 16), ("reference", 40),

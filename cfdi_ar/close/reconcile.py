@@ -263,6 +263,9 @@ def reconcile(ar: Subledger, lines: pd.DataFrame, *, account: str, erp: pd.DataF
         for uuid, d in zip(off.tolist(), diff[off_at].tolist()):
             items.extend(context.items(str(uuid), int(d)))
         items.extend(_rounding(context.rounding))
+        unposted = context.unposted
+    else:
+        unposted = []
 
     # Each posted REP or credit note: what its lines carry against what the ledger applied (applied − posted).
     expected_doc = np.zeros(n_doc, dtype=np.int64)
@@ -292,7 +295,10 @@ def reconcile(ar: Subledger, lines: pd.DataFrame, *, account: str, erp: pd.DataF
                           f"the REP pays {_fmt(row.amount_mxn)} of invoice {row.invoice_uuid}, which the ledger does not hold: "
                           "unapplied cash" + (", credited in the GL" if in_gl else "; the REP is not in the GL either"),
                           refs, invoice=row.invoice_uuid))
-    items.extend(_without_cfdi(cur[~on_inv & ~on_doc], docs, ar))
+    without = _without_cfdi(cur[~on_inv & ~on_doc], docs, ar)
+    matched = _pair_by_amount_and_date(unposted, [i for i in without if i.uuid is None])
+    dropped = {id(i) for pair in matched for i in pair[0] + (pair[1],)}
+    items = [i for i in items if id(i) not in dropped] + [i for i in without if id(i) not in dropped]
     if erp is not None:
         from .threeway import erp_items
 
@@ -302,7 +308,31 @@ def reconcile(ar: Subledger, lines: pd.DataFrame, *, account: str, erp: pd.DataF
     else:
         erp_balance = None
     items.sort(key=_sort_key)
-    return Reconciliation(ar.as_of, account, ar.ar_balance, gl_balance, tuple(items), erp_balance, dict(info or {}))
+    info = dict(info or {})
+    if matched:
+        info["matched_without_uuid"] = [
+            {"uuid": events[0].uuid, "invoices": [e.invoice for e in events], "amount": money(-sum(e.amount for e in events)),
+             "gl_ref": line.gl_refs[0].to_dict()} for events, line in matched]
+    return Reconciliation(ar.as_of, account, ar.ar_balance, gl_balance, tuple(items), erp_balance, info)
+
+
+def _pair_by_amount_and_date(unposted: list[tuple[Item, date]], lines: list[Item]) -> list[tuple[tuple[Item, ...], Item]]:
+    """GL lines without a UUID that are a payment, credit note or PUE collection the GL lacks: a credit of exactly what
+    the document applied (a REP paying several invoices: their sum), dated on its FechaPago (or Fecha), when that
+    amount and day pick out one document and one line, no more. Each pair's items (the document missing, the line
+    without a CFDI) cancel out; the pair is reported in ``matched_without_uuid`` instead."""
+    by_doc: dict[tuple[str | None, date], list[Item]] = {}
+    for item, day in unposted:
+        by_doc.setdefault((item.uuid, day), []).append(item)
+    wanted: dict[tuple[date, int], list[tuple[Item, ...]]] = {}
+    for (_, day), events in by_doc.items():
+        wanted.setdefault((day, -sum(e.amount for e in events)), []).append(tuple(events))
+    have: dict[tuple[date, int], list[Item]] = {}
+    for line in lines:
+        ref = line.gl_refs[0]
+        if ref.amount < 0:
+            have.setdefault((ref.date, -ref.amount), []).append(line)
+    return [(wanted[k][0], have[k][0]) for k in wanted if len(wanted[k]) == 1 and len(have.get(k, ())) == 1]
 
 
 def _with_net(lines: pd.DataFrame) -> pd.DataFrame:
@@ -340,6 +370,7 @@ class _InvoiceContext:
                  posted_docs: pd.Index) -> None:
         self.ar = ar
         self.rounding: list[tuple[str, int, str]] = []  # (uuid, centavos, name) of foreign-currency invoices
+        self.unposted: list[tuple[Item, date]] = []  # payments, credit notes, PUE collections not in the GL, with their date
         self.lines = _refs_by(off_lines)
         unposted = ~applied["doc_uuid"].isin(posted_docs).to_numpy()
         events = applied[applied["invoice_uuid"].isin(off).to_numpy() & unposted]
@@ -410,6 +441,8 @@ class _InvoiceContext:
                                   f"{self.ar.as_of:%Y-%m-%d}", (late[0],), invoice=uuid))
             else:
                 found.append(Item("missing_in_gl", doc, -amount, f"{what} is not in the GL", invoice=uuid))
+                if not pd.isna(fecha):
+                    self.unposted.append((found[-1], pd.Timestamp(fecha).date()))
         for extra in list(debits):  # posted and reversed: a debit and a credit of the same amount cancel out
             reversal = next((c for c in credits if c.amount == -extra.amount), None)
             if reversal is not None:

@@ -171,6 +171,34 @@ def test_a_payment_posted_with_the_invoice_uuid_instead_of_the_rep_ties():
     assert _items(_ar([_OPEN], _PAID_BY_REP, documents=_REP_DOC), gl) == []
 
 
+def test_a_payment_posted_without_any_uuid_is_matched_by_its_amount_and_fechapago():
+    gl = _gl(("2026-10-05", INV, 116000, 0), ("2026-10-20", None, 0, 40000, "Depósito SPEI 88172301"))
+    result = reconcile(_ar([_OPEN], _PAID_BY_REP, documents=_REP_DOC), gl, account=ACCOUNT)
+    assert (result.items, result.ties) == ((), True)
+    [match] = result.info["matched_without_uuid"]
+    assert (match["uuid"], match["invoices"], match["amount"], match["gl_ref"]["row"]) == (REP, [INV], Decimal("400.00"), 3)
+
+
+def test_a_rep_paying_two_invoices_is_matched_to_one_line_of_their_sum():
+    ar = _ar([(INV, "1", "2026-10-05", "open", 116000, 76000), (INV2, "2", "2026-10-06", "paid", 58000, 0)],
+             [(REP, "payment", INV, "2026-10-20", 40000, True), (REP, "payment", INV2, "2026-10-20", 58000, True)],
+             documents=_REP_DOC)
+    gl = _gl(("2026-10-05", INV, 116000, 0), ("2026-10-06", INV2, 58000, 0), ("2026-10-20", None, 0, 98000))
+    assert _items(ar, gl) == []
+
+
+def test_a_line_without_uuid_is_not_matched_when_its_amount_and_day_are_ambiguous_or_off():
+    ar = _ar([_OPEN, (INV2, "2", "2026-10-05", "open", 116000, 76000)],
+             _PAID_BY_REP + [(NOTE, "payment", INV2, "2026-10-20", 40000, True)],
+             documents=_REP_DOC + [(NOTE, "payment", "2026-10-20", False, True)])
+    two = _gl(("2026-10-05", INV, 116000, 0), ("2026-10-05", INV2, 116000, 0), ("2026-10-20", None, 0, 40000),
+              ("2026-10-20", None, 0, 40000))
+    assert sorted(k for k, _, _ in _items(ar, two)) == ["gl_without_cfdi", "gl_without_cfdi", "missing_in_gl", "missing_in_gl"]
+    other_day = _gl(("2026-10-05", INV, 116000, 0), ("2026-10-21", None, 0, 40000))
+    assert _items(_ar([_OPEN], _PAID_BY_REP, documents=_REP_DOC), other_day) == [
+        ("missing_in_gl", REP, -40000), ("gl_without_cfdi", None, 40000)]
+
+
 def test_a_cancelled_rep_still_in_the_gl_is_cancelled_in_gl():
     ar = _ar([(INV, "1", "2026-10-05", "open", 116000, 116000)], [(REP, "payment", INV, "2026-10-20", 40000, False)],
              documents=[(REP, "payment", "2026-10-20", True, True)])
@@ -465,3 +493,20 @@ def test_cli_lists_the_presets():
     result = _cli("--list-presets")
     assert result.exit_code == 0
     assert "sap-fagll03" in result.stdout and "aspel-sae" in result.stdout
+
+
+def test_cli_reports_a_payment_line_without_uuid_matched_by_amount_and_date(month_ledger, month, gl_file, tmp_path):
+    from openpyxl import load_workbook
+
+    rows = planted_gl_rows(month) + [("25/10/2026", "I-9", "105-01-001", "Depósito banco", "", "", "1,044.00")]
+    result = _cli(*_args(month_ledger.target, gl_file(rows), "-f", "json"))
+    data = json.loads(result.stdout)
+    assert [m["uuid"] for m in data["matched_without_uuid"]] == [month.uuid["P-3"]]
+    assert month.uuid["P-3"] not in [i["uuid"] for i in data["items"]]
+    assert (data["difference"], data["explained"], data["unexplained"]) == ("1646.00", "1646.00", "0.00")
+    table = _cli(*_args(month_ledger.target, gl_file(rows), "-f", "table")).stdout
+    assert "1 GL line without a CFDI UUID matched to a payment by amount and date" in table
+    out = tmp_path / "rec.xlsx"
+    _cli(*_args(month_ledger.target, gl_file(rows), "-o", str(out)))
+    sheet = load_workbook(out)["matched without UUID"]
+    assert [c.value for c in sheet[2]][:4] == [month.uuid["P-3"], month.uuid["F-1007"], 1044, 18]
