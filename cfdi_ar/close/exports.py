@@ -228,6 +228,10 @@ def _open_csv(path: str | os.PathLike[str], source: str, head: bytes, candidates
             if m:
                 raise GLFormatError(f"{m.group(3)} fields where the header has {m.group(1)} (a separator inside an "
                                     "unquoted value?)", row=int(m.group(2)), source=source) from None
+            m = re.search(r"EOF inside string starting at row (\d+)", str(exc))
+            if m:  # pandas counts the file's lines from 0
+                raise GLFormatError('a quoted value opened here is never closed (a " runs to the end of the file)',
+                                    row=int(m.group(1)) + 1, source=source) from None
             raise GLFormatError(f"not a well-formed CSV: {exc}", source=source) from None
         except UnicodeDecodeError as exc:  # pragma: no cover - the encoding was checked over the whole file
             raise GLFormatError(f"bytes not valid in {encoding}: {exc.reason}", source=source) from None

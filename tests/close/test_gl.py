@@ -160,6 +160,15 @@ def test_a_row_with_more_fields_than_the_header_is_an_error_with_its_row(tmp_pat
     assert err.value.row == 3 and "5 fields where the header has 4" in str(err.value)
 
 
+def test_a_quote_never_closed_is_an_error_with_the_row_it_opens_on(tmp_path):
+    path = tmp_path / "gl.csv"
+    path.write_text('Reporte\r\n\r\nFecha,Cuenta,Concepto,Cargo,Abono\r\n05/10/2026,105-01,ok,1.00,\r\n'
+                    '05/10/2026,105-01,"sin cerrar,1.00,\r\n06/10/2026,105-01,x,1.00,\r\n', encoding="utf-8")
+    with pytest.raises(GLFormatError) as err:
+        read_gl(path)
+    assert err.value.row == 5 and "never closed" in str(err.value)
+
+
 def test_a_malformed_row_far_down_a_large_file_leaves_nothing_read(tmp_path):
     rows = [("05/10/2026", f"D-{i}", "105-01", "Venta", "", "1.00", "") for i in range(2500)]
     rows.append(("05/10/2026", "D-x", "105-01", "Venta", "", "uno", ""))

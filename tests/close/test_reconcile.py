@@ -420,16 +420,19 @@ def test_cli_table_shows_the_summary_then_the_items(month_ledger, month, gl_file
 
 def test_cli_csv_keeps_formula_text_as_text_and_starts_with_the_summary(month_ledger, month, gl_file, tmp_path):
     rows = planted_gl_rows(month) + [("16/10/2026", "D-13", "105-01-009", '=HYPERLINK("http://evil.example","x")', "",
-                                      "1.00", ""), ("16/10/2026", "D-14", "105-01-009", "@SUM(A1:A9)", "", "", "1.00")]
+                                      "1.00", ""), ("16/10/2026", "D-14", "105-01-009", "@SUM(A1:A9)", "", "", "1.00"),
+                                     ("16/10/2026", "-1", "105-01-009", "'; DROP TABLE documents; -- \"x\"", "", "2.00", "")]
     out = tmp_path / "rec.csv"
     result = _cli(*_args(month_ledger.target, gl_file(rows), "-f", "csv", "-o", str(out)))
     assert result.exit_code == 1
     table = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert table[0] == ["kind", "uuid", "amount", "explains", "invoice", "refs", "message"]
-    assert [r[:3] for r in table[1:6]] == [["ar_balance", "", "7952.00"], ["gl_balance", "", "7350.00"],
-                                           ["difference", "", "602.00"], ["explained", "", "602.00"],
+    assert [r[:3] for r in table[1:6]] == [["ar_balance", "", "7952.00"], ["gl_balance", "", "7352.00"],
+                                           ["difference", "", "600.00"], ["explained", "", "600.00"],
                                            ["unexplained", "", "0.00"]]
     assert ["gl_without_cfdi", "", "-1.00"] in [r[:3] for r in table]  # a negative amount stays a number
+    by_refs = {r[5]: r[6] for r in table}
+    assert by_refs["row 20 -1"] == "no CFDI UUID in the line ('; DROP TABLE documents; -- \"x\")"  # quotes and SQL: text
     assert all(re.fullmatch(r"-[0-9]+\.[0-9]{2}", cell) for row in table for cell in row if cell.startswith(("=", "+", "-", "@")))
 
 
