@@ -187,6 +187,10 @@ def _rows(result: Any) -> list[dict[str, Any]]:
     return rows
 
 
+def _count(n: int, what: str) -> str:
+    return f"{n:,} {what}{'' if n == 1 else 's'}"
+
+
 def _money(value: Decimal) -> str:
     return f"{value:,.2f}"
 
@@ -229,7 +233,7 @@ def _text(result: Any, fmt: str, out: IO[str]) -> None:
     out.write(f"Reconciliation of account {result.account} at {result.as_of:%Y-%m-%d}\n")
     gl = data.get("gl", {})
     if gl:
-        out.write(f"GL: {gl['file']} ({gl['layout']}), {gl['lines']} lines by then, {gl['lines_after_as_of']} after")
+        out.write(f"GL: {gl['file']} ({gl['layout']}), {_count(gl['lines'], 'line')} by then, {gl['lines_after_as_of']} after")
         out.write(f"; {len(gl['skipped_rows'])} total/note rows skipped\n" if gl["skipped_rows"] else "\n")
     labels = list(_SUMMARY) + ([("erp_balance", "ERP open items (informative)")] if "erp_balance" in data else [])
     width = max(len(_money(data[k])) for k, _ in labels)
