@@ -12,7 +12,10 @@ payment on it as two open items is compared by their sum. The items made here
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,8 +26,12 @@ from .subledger import Subledger
 __all__ = ["erp_items", "match_erp"]
 
 
-def _key(text: pd.Series) -> pd.Series:
-    return text.astype("str").str.upper().str.replace(r"[^0-9A-Z]", "", regex=True)
+_NOT_KEY = re.compile(r"[^0-9A-Z]")
+
+
+def _key(values: Iterable[Any]) -> list[str]:
+    """A folio as compared: upper case, letters and digits only ("F-1001", "f 1001", "F1001" are the same)."""
+    return [_NOT_KEY.sub("", str(v).upper()) if v is not None else "" for v in values]
 
 
 def match_erp(ar: Subledger, erp: pd.DataFrame) -> pd.Series:
@@ -33,14 +40,15 @@ def match_erp(ar: Subledger, erp: pd.DataFrame) -> pd.Series:
     matched = erp["uuid"].where(erp["uuid"].isin(inv.index), None).astype(object)
     todo = matched.isna().to_numpy().copy()
     if todo.any() and len(inv):
-        full = _key(inv["serie"].str.cat(inv["folio"]))
-        folio = _key(inv["folio"])
-        by_full = pd.Series(inv.index, index=full.to_numpy())
+        folios = inv["folio"].tolist()
+        full = _key(f"{a}{b}" for a, b in zip(inv["serie"].tolist(), folios))
+        uuids = inv.index.to_numpy(dtype=object)
+        by_full = pd.Series(uuids, index=pd.Index(full, dtype=object))
         by_full = by_full[~by_full.index.duplicated(keep=False) & (by_full.index != "")]
-        by_folio = pd.Series(inv.index, index=folio.to_numpy())
+        by_folio = pd.Series(uuids, index=pd.Index(_key(folios), dtype=object))
         by_folio = by_folio[~by_folio.index.duplicated(keep=False) & (by_folio.index != "")]
         for column in ("document", "reference"):
-            keys = _key(erp[column])
+            keys = pd.Series(_key(erp[column].tolist()), index=erp.index, dtype=object)
             for table in (by_full, by_folio):
                 hit = keys.map(table)
                 fill = todo & hit.notna().to_numpy()
