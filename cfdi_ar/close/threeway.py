@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .reconcile import Item, _fmt, _name, money
+from .items import Item, fmt, money
+from .items import name as _name
 from .subledger import Subledger
 
 __all__ = ["erp_items", "match_erp"]
@@ -71,7 +72,7 @@ def erp_items(ar: Subledger, erp: pd.DataFrame, gl_balance: int) -> list[Item]:
         also = ""
         if r.uuid is not None and r.uuid in docs.index:
             also = f" ({'a REP' if docs.loc[r.uuid, 'kind'] == 'payment' else 'a credit note'} of the ledger, open in the ERP)"
-        out.append(Item("erp_without_cfdi", r.uuid, -int(r.amount_mxn), f"the ERP's open item {label} ({_fmt(r.amount_mxn)} MXN)"
+        out.append(Item("erp_without_cfdi", r.uuid, -int(r.amount_mxn), f"the ERP's open item {label} ({fmt(r.amount_mxn)} MXN)"
                         f" matches no invoice of the ledger{also}", erp_rows=(int(r.row),)))
     found = mine[matched]
     sums = found.groupby("invoice", sort=True).agg(erp_mxn=("amount_mxn", "sum"), erp_amount=("amount", "sum"),
@@ -81,7 +82,7 @@ def erp_items(ar: Subledger, erp: pd.DataFrame, gl_balance: int) -> list[Item]:
     for uuid in inv.index[counted].difference(sums.index).sort_values():
         row = inv.loc[uuid]
         out.append(Item("missing_in_erp", str(uuid), int(row["balance_mxn"]), f"{_name(row, str(uuid))} is open in the ledger "
-                        f"({_fmt(row['balance_mxn'])} MXN) and not in the ERP's open items"))
+                        f"({fmt(row['balance_mxn'])} MXN) and not in the ERP's open items"))
     ours = inv.loc[sums.index, ["currency", "status", "balance", "balance_mxn"]]
     in_doc = ((ours["currency"] != "MXN") & sums["known"] & (sums["currencies"] == 1)
               & (sums["erp_currency"] == ours["currency"])).to_numpy()
@@ -102,12 +103,12 @@ def erp_items(ar: Subledger, erp: pd.DataFrame, gl_balance: int) -> list[Item]:
                 detail = f"{money(int(sums['erp_amount'].iloc[i]))} {row['currency']} in the ERP, {balance} {row['currency']} " \
                     "in the ledger"
             else:
-                detail = f"{_fmt(theirs)} MXN in the ERP, {_fmt(ledger_mxn)} MXN in the ledger"
+                detail = f"{fmt(theirs)} MXN in the ERP, {fmt(ledger_mxn)} MXN in the ledger"
             status = "" if row["status"] in ("open", "credit") else f" (the ledger has it {row['status']})"
             out.append(Item("erp_amount_mismatch", uuid, ledger_mxn - theirs, f"{_name(row, uuid)}: {detail}{status}",
                             erp_rows=tuple(int(x) for x in rows_of[uuid])))
     total = int(np.asarray(erp["amount_mxn"], dtype=np.int64).sum())
     if total != gl_balance:
-        out.append(Item("erp_balance_vs_gl", None, total - gl_balance, f"the ERP's open items add up to {_fmt(total)} MXN; "
-                        f"the GL balance is {_fmt(gl_balance)}"))
+        out.append(Item("erp_balance_vs_gl", None, total - gl_balance, f"the ERP's open items add up to {fmt(total)} MXN; "
+                        f"the GL balance is {fmt(gl_balance)}"))
     return out
