@@ -174,11 +174,14 @@ def document_item(uuid: str, d: int, doc: pd.Series, refs: tuple[GLRef, ...], ev
     if not bool(doc["accepted"]):
         return Item("gl_without_cfdi", uuid, d, f"the {what} has error findings, so the ledger does not apply it; the GL "
                     f"carries {fmt(posted)}", refs)
-    if events is None and not pays_unknown:  # nothing of it is dated by as_of
+    if events is None and not pays_unknown:  # nothing it applies is dated by as_of, or on an invoice issued by then
         fecha = doc["fecha"]
-        when = f"dated {pd.Timestamp(fecha):%Y-%m-%d}, " if not pd.isna(fecha) else ""
-        return Item("period_mismatch", uuid, d, f"the {what} is {when}after {as_of:%Y-%m-%d}, and posted by then "
-                    f"({fmt(posted)})", refs)
+        if not pd.isna(fecha) and pd.Timestamp(fecha).date() <= as_of:
+            why = f"applies only to invoices issued after {as_of:%Y-%m-%d}"
+        else:
+            why = (f"is dated {pd.Timestamp(fecha):%Y-%m-%d}, after {as_of:%Y-%m-%d}" if not pd.isna(fecha)
+                   else f"is not dated by {as_of:%Y-%m-%d}")
+        return Item("period_mismatch", uuid, d, f"the {what} {why}, and is posted by then ({fmt(posted)})", refs)
     if expected != 0 and len(refs) >= 2 and all(r.amount == expected for r in refs) and d == -(len(refs) - 1) * expected:
         return Item("duplicated_in_gl", uuid, d, f"the {what} is posted {len(refs)} times ({fmt(expected)} each)", refs)
     skipped = events[~events["applied"].to_numpy(dtype=bool)] if events is not None else None

@@ -212,6 +212,13 @@ def test_a_rep_dated_after_the_date_but_posted_before_is_a_period_mismatch():
     assert _items(ar, _gl(("2026-10-05", INV, 116000, 0), ("2026-10-31", REP, 0, 40000))) == [("period_mismatch", REP, 40000)]
 
 
+def test_a_rep_of_the_period_paying_an_invoice_of_the_next_is_a_period_mismatch_saying_so():
+    ar = _ar([(INV, "1", "2026-11-02", "future", 116000, 116000)], documents=[(REP, "payment", "2026-10-30", False, True)])
+    [item] = reconcile(ar, _gl(("2026-10-30", REP, 0, 40000)), account=ACCOUNT).items
+    assert (item.kind, item.uuid, item.amount) == ("period_mismatch", REP, 40000)
+    assert item.message == "the REP applies only to invoices issued after 2026-10-31, and is posted by then (-400.00)"
+
+
 def test_a_payment_of_the_period_posted_in_the_next_is_a_period_mismatch():
     gl = _gl(("2026-10-05", INV, 116000, 0), ("2026-11-02", REP, 0, 40000))
     assert _items(_ar([_OPEN], _PAID_BY_REP, documents=_REP_DOC), gl) == [("period_mismatch", REP, -40000)]
