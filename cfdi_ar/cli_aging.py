@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from .cli import CONTEXT, _from_config, _never_fail_on_encoding, main
+from .cli_close import DEFAULT_MAX_EXPORT_MB
 from .cli_ledger import _as_of, _config, _config_option, _db_option, _emit, _format_options, _open
 from .ledger import LedgerError
 from .tabular import Column, render_rows, to_jsonable, write_xlsx
@@ -366,17 +367,15 @@ _FINDING_COLUMNS = (Column("item", "item"), Column("status", "status"), Column("
                     Column("uuid", "uuid"), Column("message", "message", width=120))
 
 
-def _gl_lines(ctx: click.Context, gl_path: str, account: str, gl_map: str | None) -> tuple[Any, dict[str, Any]]:
-    """The control account's lines from the GL export (the reader of cfdi_ar.close.gl), and what was read."""
+def _gl_lines(ctx: click.Context, gl_path: str, account: str, gl_map: str | None, gl_preset: str | None,
+              max_mb: float) -> tuple[Any, dict[str, Any]]:
+    """The control account's lines from the GL export (read as `reconcile` reads it), and what was read."""
+    from .close.gl import GLFormatError, account_lines, read_gl
+
     try:
-        from .close.gl import GLFormatError, account_lines, read_gl
-    except ImportError:
-        raise click.UsageError("--gl needs the GL export reader (cfdi_ar.close.gl), which this build of cfdi-ar "
-                               "does not include") from None
-    try:
-        export = read_gl(gl_path, mapping=gl_map)
-    except GLFormatError as exc:
-        click.echo(f"cfdi-ar: {gl_path}: {exc}", err=True)
+        export = read_gl(gl_path, gl_map, gl_preset, account=account, max_mb=max_mb)
+    except GLFormatError as exc:  # it names the file, the row and the column
+        click.echo(f"cfdi-ar: {exc}", err=True)
         ctx.exit(2)
     except OSError as exc:
         click.echo(f"cfdi-ar: cannot read {gl_path}: {exc.strerror or exc}", err=True)
@@ -396,13 +395,16 @@ def _gl_lines(ctx: click.Context, gl_path: str, account: str, gl_map: str | None
 @click.option("--account", default=None, metavar="CODE", help="The AR control account in the GL: a code or a code prefix.")
 @click.option("--gl-map", "gl_map", type=click.Path(exists=True, dir_okay=False, path_type=str), default=None,
               metavar="FILE", help="A mapping file for a GL layout that is not recognised from its headers.")
+@click.option("--gl-preset", metavar="NAME", help="Read the GL export with this preset only (cfdi-ar reconcile --list-presets).")
+@click.option("--max-export-mb", type=click.FloatRange(min=1), default=DEFAULT_MAX_EXPORT_MB, show_default=True, metavar="MB",
+              help="Refuse a GL export larger than this.")
 @_deadline_option
 @_format_options
 @_config_option
 @click.pass_context
 def close_check_command(ctx: click.Context, db_target: str | None, period: str, gl_path: str | None, account: str | None,
-                        gl_map: str | None, deadline_day: int | None, fmt: str | None, output: str | None,
-                        config_path: str | None) -> None:
+                        gl_map: str | None, gl_preset: str | None, max_export_mb: float, deadline_day: int | None,
+                        fmt: str | None, output: str | None, config_path: str | None) -> None:
     """Check the month before closing it; each item passes or fails with its findings.
 
     \b
@@ -429,11 +431,12 @@ def close_check_command(ctx: click.Context, db_target: str | None, period: str, 
     month = _period(period)
     if (gl_path is None) != (account is None):
         raise click.UsageError("--gl and --account go together: the GL export and its AR control account")
-    if gl_map is not None and gl_path is None:
-        raise click.UsageError("--gl-map needs --gl")
+    if (gl_map is not None or gl_preset is not None) and gl_path is None:
+        raise click.UsageError("--gl-map and --gl-preset need --gl")
     config = _config(config_path)
     day = _deadline_day(ctx, config, deadline_day)
-    lines, gl = _gl_lines(ctx, gl_path, account, gl_map) if gl_path is not None and account is not None else (None, None)
+    lines, gl = (_gl_lines(ctx, gl_path, account, gl_map, gl_preset, max_export_mb)
+                 if gl_path is not None and account is not None else (None, None))
     check = _load(ctx, config, db_target, lambda db: close_check(load_book(db), read_rep_issue_dates(db),
                                                                  read_invalid_documents(db), month, gl_lines=lines, gl=gl,
                                                                  deadline_day=day))

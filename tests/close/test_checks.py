@@ -1,13 +1,10 @@
 """The close checklist: every finding kind firing and at its edge. GL items are pure functions over GL
 lines built here as the GL export contract's DataFrame; ledger items run on SQLite and PostgreSQL;
-the command's exit codes 0/1/2 and formats, with the GL reader replaced by a stand-in module (the
-real one is on the GL branch)."""
+the command's exit codes 0/1/2 and formats, reading real GL exports with cfdi_ar.close.gl."""
 
 from __future__ import annotations
 
 import json
-import sys
-import types
 from datetime import date, datetime
 from decimal import Decimal as D
 
@@ -232,27 +229,25 @@ def _run(*args: str):  # type: ignore[no-untyped-def]
     return CliRunner().invoke(main, list(args))
 
 
-class _GLFormatError(Exception):
-    def __init__(self, message: str, row: int | None = None, column: str | None = None) -> None:
-        super().__init__(message)
-        self.row, self.column = row, column
+_OCTOBER_GL = (  # the October GL of _october_gl, as an accountant's export (Spanish layout, account 105-01)
+    ("2026-08-10", "F-101", "11600.00", ""), ("2026-09-20", "F-101", "", "5000.00"), ("2026-10-15", "F-101", "", "4000.00"),
+    ("2026-10-28", "F-101", "", "1000.00"), ("2026-10-30", "F-103", "", "1000.00"), ("2026-10-20", "F-104", "", "930.00"),
+    ("2026-10-05", "F-105", "1160.00", ""), ("2026-10-12", "F-106", "580.00", ""), ("2026-10-20", "F-108", "2320.00", ""),
+    ("2026-10-31", None, "", "75.00"),
+)
 
 
-@pytest.fixture
-def gl_reader(monkeypatch, close_month):  # type: ignore[no-untyped-def]
-    """A stand-in for cfdi_ar.close.gl with the contract's names: read_gl gives the October GL above."""
-    module = types.ModuleType("cfdi_ar.close.gl")
-
-    def read_gl(path, mapping=None, preset=None):  # type: ignore[no-untyped-def]
-        if "bad" in str(path):
-            raise _GLFormatError("row 7, column cargo: '12,5.00' is not an amount", 7, "cargo")
-        return types.SimpleNamespace(lines=_october_gl(close_month.uuid), layout="es-generic", source=str(path))
-
-    module.read_gl = read_gl  # type: ignore[attr-defined]
-    module.account_lines = lambda lines, code: lines[lines["account"].str.startswith(code)]  # type: ignore[attr-defined]
-    module.GLFormatError = _GLFormatError  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "cfdi_ar.close.gl", module)
-    return module
+def _write_gl(path, u, *, bad_row: bool = False):  # type: ignore[no-untyped-def]
+    """The October GL as a CSV the real reader (cfdi_ar.close.gl) recognises from its Spanish headers."""
+    lines = ["fecha,cuenta,poliza,referencia,concepto,cargo,abono"]
+    for i, (day, folio, cargo, abono) in enumerate(_OCTOBER_GL, start=1):
+        ref = u[folio] if folio else ""
+        lines.append(f"{day},105-01,D-{i},{ref},{'Cobranza' if abono else 'Venta'} {folio or 'ajuste'},{cargo},{abono}")
+    lines.append("2026-10-31,401-01,D-99,,Ventas del mes,,9000.00")  # another account: never read as AR
+    if bad_row:
+        lines[5] = lines[5].replace(",1000.00", ",12,5.00")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 def test_cli_close_check_exits_1_when_a_blocking_item_fails_and_says_which(close_ledger, close_target):
@@ -272,12 +267,11 @@ def test_cli_close_check_exits_0_when_nothing_blocking_fails(close_ledger, close
     assert "close check 2026-09: passed" in result.stderr
 
 
-def test_cli_close_check_with_the_gl_table_csv_and_workbook(close_ledger, close_target, gl_reader, tmp_path):
-    gl = tmp_path / "balanza.csv"
-    gl.write_text("stand-in\n", encoding="utf-8")
-    args = ["close-check", "--db", close_target, "--period", "2026-10", "--gl", str(gl), "--account", "105"]
+def test_cli_close_check_with_the_gl_table_csv_and_workbook(close_ledger, close_target, close_month, tmp_path):
+    gl = _write_gl(tmp_path / "balanza.csv", close_month.uuid)
+    args = ["close-check", "--db", close_target, "--period", "2026-10", "--gl", str(gl), "--account", "105-01"]
     doc = json.loads(_run(*args, "-f", "json").stdout)
-    assert doc["gl"] == {"source": str(gl), "layout": "es-generic", "account": "105", "lines": 10}
+    assert doc["gl"] == {"source": str(gl), "layout": "es-generic", "account": "105-01", "lines": 10}
     assert {i["item"]: len(i["findings"]) for i in doc["items"]} == {
         "payment_complement_late": 1, "rep_missing": 2, "pue_unpaid": 1, "invalid_cfdi": 1, "cancelled_open": 2}
     table = _run(*args, "-f", "table")
@@ -301,30 +295,22 @@ def test_cli_close_check_usage_errors_exit_2(tmp_path, args, message):
     assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
 
 
-def test_cli_close_check_gl_without_the_reader_is_a_usage_error(tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "cfdi_ar.close.gl", None)  # as on a build without the GL branch
-    gl = tmp_path / "gl.csv"
-    gl.write_text("x\n", encoding="utf-8")
-    result = _run("close-check", "--db", str(tmp_path / "l.db"), "--period", "2026-10", "--gl", str(gl), "--account", "105-01")
-    assert result.exit_code == 2 and "GL export reader" in result.output
-
-
-def test_cli_close_check_a_malformed_gl_or_an_account_without_lines_exits_2(close_ledger, close_target, gl_reader, tmp_path):
-    bad = tmp_path / "bad.csv"
-    bad.write_text("x\n", encoding="utf-8")
+def test_cli_close_check_a_malformed_gl_or_an_account_without_lines_exits_2(close_ledger, close_target, close_month, tmp_path):
+    bad = _write_gl(tmp_path / "bad.csv", close_month.uuid, bad_row=True)
     result = _run("close-check", "--db", close_target, "--period", "2026-10", "--gl", str(bad), "--account", "105-01")
-    assert result.exit_code == 2 and "row 7, column cargo" in result.stderr and result.stdout == ""
-    good = tmp_path / "gl.csv"
-    good.write_text("x\n", encoding="utf-8")
+    assert result.exit_code == 2 and "bad.csv, row 6:" in result.stderr and result.stdout == "" and "Traceback" not in result.output
+    good = _write_gl(tmp_path / "gl.csv", close_month.uuid)
     result = _run("close-check", "--db", close_target, "--period", "2026-10", "--gl", str(good), "--account", "999")
-    assert result.exit_code == 2 and "no lines for the account '999'" in result.output
+    assert result.exit_code == 2 and "999" in result.output and "Traceback" not in result.output
 
 
 def test_cli_close_check_gl_map_without_gl_is_a_usage_error(tmp_path):
     mapping = tmp_path / "map.toml"
     mapping.write_text("", encoding="utf-8")
     result = _run("close-check", "--db", str(tmp_path / "l.db"), "--period", "2026-10", "--gl-map", str(mapping))
-    assert result.exit_code == 2 and "--gl-map needs --gl" in result.output
+    assert result.exit_code == 2 and "--gl-map and --gl-preset need --gl" in result.output
+    result = _run("close-check", "--db", str(tmp_path / "l.db"), "--period", "2026-10", "--gl-preset", "sap-fagll03")
+    assert result.exit_code == 2 and "--gl-map and --gl-preset need --gl" in result.output
 
 
 def test_cli_close_check_on_an_empty_ledger_passes_what_it_can_and_exits_0(close_target):
