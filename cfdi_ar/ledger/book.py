@@ -88,7 +88,6 @@ class Book:
     invoices, making them all took most of the time)."""
 
     _rows: _Rows | None = None
-    open_only = False  # load_book(open_only=True): only the invoices open_items can list
 
     def __init__(self, invoices: dict[str, Invoice], payments: list[PaymentLine], credit_notes: list[CreditNote],
                  substitutions: Mapping[str, tuple[str, ...]] | None = None) -> None:
@@ -190,23 +189,12 @@ def _line(row: tuple[Any, ...], reps: dict[str, tuple[Any, ...]], cancelled: dic
     )
 
 
-# With open_only: a PUE invoice that no payment line and no credit note names is paid at issue and can
-# never be open, so it is not read at all (most of a ledger's invoices, in the benchmark 58%: the SQL
-# test costs a fraction of making each row a Python tuple). What remains is a superset of what
-# _open_from_rows looks at, which filters further.
-_OPEN_ONLY = (" AND (metodo_pago IS NULL OR metodo_pago <> 'PUE' OR uuid IN (SELECT invoice_uuid FROM payments)"
-              " OR uuid IN (SELECT related_uuid FROM relations WHERE tipo_relacion IN ('01', '03')))")
-
-
-def load_book(db: Database, *, open_only: bool = False) -> Book:
-    """Our invoices, REPs, payment lines, credit notes and cancellations, read in one snapshot.
-
-    ``open_only`` leaves out the invoices that cannot be open at any date (see ``_OPEN_ONLY``): such a
-    book serves :func:`open_items` without ``include_all`` and nothing else."""
+def load_book(db: Database) -> Book:
+    """Our invoices, REPs, payment lines, credit notes and cancellations, read in one snapshot."""
     migrate(db)
     with db.read(), _bulk():
         cancelled = _cancellations(db)
-        invoices = db.fetchall(_INVOICES + _OPEN_ONLY if open_only else _INVOICES)
+        invoices = db.fetchall(_INVOICES)
         reps = {row[0]: row for row in db.fetchall(_REPS.format(hint=" NOT INDEXED" if db.dialect == "sqlite" else ""))}
         payments: list[tuple[Any, ...]] = []
         by_invoice: dict[str, list[tuple[Any, ...]]] = {}
@@ -235,10 +223,8 @@ def load_book(db: Database, *, open_only: bool = False) -> Book:
                 "SELECT r.uuid, r.related_uuid FROM relations r JOIN documents d ON d.uuid = r.uuid "
                 "WHERE d.ours = 1 AND r.tipo_relacion = '04' ORDER BY r.uuid, r.position"):
             substitutions.setdefault(uuid, []).append(rel)
-    book = Book._from_rows(_Rows(invoices, reps, payments, by_invoice, cancelled), credit_notes,
+    return Book._from_rows(_Rows(invoices, reps, payments, by_invoice, cancelled), credit_notes,
                            {uuid: tuple(old) for uuid, old in substitutions.items()})
-    book.open_only = open_only
-    return book
 
 
 def _cancellations(db: Database) -> dict[str, datetime]:
@@ -267,8 +253,6 @@ def open_items(book: Book, as_of: date, *, customer: str | None = None, include_
 
 def _open_items(book: Book, as_of: date, customer: str | None, include_all: bool,
                 default_days: int | None) -> list[dict[str, Any]]:
-    if include_all and book.open_only:
-        raise ValueError("a book loaded with open_only=True lacks the settled PUE invoices include_all lists")
     if include_all or book._rows is None:
         listed = _listed_by_link(book, as_of, customer, include_all)
     else:
@@ -412,8 +396,6 @@ def _payment_rate(payment_uuid: str, invoice_uuid: str, lines: Mapping[tuple[str
 
 def payment_breaks(book: Book, *, period: str | None = None, as_of: date | None = None) -> list[dict[str, Any]]:
     """Every break of every payment chain; with ``period`` (YYYY-MM), those of payments dated in it."""
-    if book.open_only:
-        raise ValueError("payment checks need every invoice: load the book without open_only")
     with _bulk():
         breaks = chain_breaks(book._paid_invoices(), book.payments, book.credit_notes, as_of)
     out = [b.to_dict() for b in breaks]

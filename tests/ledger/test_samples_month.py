@@ -16,8 +16,6 @@ from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
 
-import pytest
-
 from cfdi_ar import Settings
 from cfdi_ar.ledger import ingest_paths
 from cfdi_ar.ledger.book import load_book, open_items, payment_breaks
@@ -65,18 +63,3 @@ def test_a_customer_filter_shows_only_that_customers_invoices(ledger):
     _ingest(ledger)
     rows = open_items(load_book(ledger), date(2026, 10, 15), customer="ale1503107h2")
     assert sorted(r["folio"] for r in rows) == ["1001", "1005"]
-
-
-def test_a_book_of_what_can_be_open_lists_the_same_open_items_without_the_settled_pue_invoices(ledger):
-    """open-items (without --all) reads only invoices that can be open: a PUE invoice no payment line and
-    no credit note names is left in the database. Same rows at every date; the five PUE sales are not read."""
-    _ingest(ledger)
-    full, lean = load_book(ledger), load_book(ledger, open_only=True)
-    assert len(full.invoices) == 9 and sorted(lean.invoices) == sorted(u for u, i in full.invoices.items() if i.metodo_pago != "PUE")
-    for day in (date(2026, 9, 30), date(2026, 10, 1), date(2026, 10, 15), date(2026, 10, 24), date(2026, 10, 31)):
-        for customer in (None, "ALE1503107H2"):
-            assert open_items(lean, day, customer=customer) == open_items(full, day, customer=customer)
-    with pytest.raises(ValueError, match="open_only"):
-        open_items(lean, date(2026, 10, 31), include_all=True)
-    with pytest.raises(ValueError, match="open_only"):
-        payment_breaks(lean)
