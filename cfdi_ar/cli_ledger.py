@@ -271,7 +271,7 @@ def open_items_command(ctx: click.Context, db_target: str | None, as_of: str | N
     config = _config(config_path)
     db = _open(ctx, config, db_target)
     try:
-        rows = open_items(load_book(db), day, customer=customer, include_all=include_all)
+        rows = open_items(load_book(db, slim=not include_all), day, customer=customer, include_all=include_all)
     except LedgerError as exc:
         click.echo(f"cfdi-ar: {exc}", err=True)
         ctx.exit(2)

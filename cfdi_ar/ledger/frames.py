@@ -141,6 +141,7 @@ def _sources(book: Book) -> tuple[list[Any], list[Any], dict[str, datetime]]:
     cancellations (UUID → when)."""
     rows = book._rows
     if rows is not None and "invoices" not in book.__dict__:
+        rows.require_full("the AR frames")
         reps = rows.reps
         payments = rows.payments
         return ([[r[i] for r in rows.invoices] for i in (0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 12)],

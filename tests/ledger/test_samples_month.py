@@ -16,6 +16,8 @@ from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
 
+import pytest
+
 from cfdi_ar import Settings
 from cfdi_ar.ledger import ingest_paths
 from cfdi_ar.ledger.book import load_book, open_items, payment_breaks
@@ -63,3 +65,18 @@ def test_a_customer_filter_shows_only_that_customers_invoices(ledger):
     _ingest(ledger)
     rows = open_items(load_book(ledger), date(2026, 10, 15), customer="ale1503107h2")
     assert sorted(r["folio"] for r in rows) == ["1001", "1005"]
+
+
+def test_a_slim_book_lists_the_same_open_items_reading_full_rows_only_for_them(ledger):
+    """open-items (without --all) reads six columns of every invoice and the full row of those it lists:
+    the same rows at every date and for a customer; a slim book refuses what needs every invoice."""
+    _ingest(ledger)
+    full, slim = load_book(ledger), load_book(ledger, slim=True)
+    for day in (date(2026, 9, 30), date(2026, 10, 1), date(2026, 10, 15), date(2026, 10, 24), date(2026, 10, 31)):
+        for customer in (None, "ALE1503107H2"):
+            assert open_items(slim, day, customer=customer) == open_items(full, day, customer=customer)
+    assert len(open_items(slim, date(2026, 10, 15))) == 3  # not vacuous: three invoices open mid-month
+    for refused in (lambda: open_items(slim, date(2026, 10, 31), include_all=True), lambda: payment_breaks(slim),
+                    lambda: slim.invoices):
+        with pytest.raises(ValueError, match="full invoice rows"):
+            refused()
