@@ -16,7 +16,7 @@ TRUSTED = Settings(trust_roots=(str(SAMPLES / "certs" / "demo-ca.cer"),), sat_ce
 
 def test_the_clean_samples_have_no_finding_above_info() -> None:
     report = validate_paths([SAMPLES], Settings(trust_roots=TRUSTED.trust_roots, sat_certs=TRUSTED.sat_certs, exclude=("broken",)))
-    assert len(report.results) == 14
+    assert len(report.results) == 22
     assert [(r.file, f.code, f.message) for r in report.results for f in r.findings if f.severity > Severity.INFO] == []
 
 
