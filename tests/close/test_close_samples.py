@@ -160,7 +160,11 @@ def test_with_every_planted_difference_fixed_the_close_is_ready_and_the_late_rep
     code, out = close(samples_db, tmp_path / "c.xlsx", gl=_fixed_gl(tmp_path / "gl.csv", uuid))
     assert code == 0, out
     assert "READY TO CLOSE (warnings: payment_complement_late)" in out and "0 items" in out
-    assert (tmp_path / "c.xlsx").is_file()
+    wb = load_workbook(tmp_path / "c.xlsx")
+    total = find(wb["Conciliación"], "Total de partidas")
+    assert (total, wb["Conciliación"][f"D{total}"].value) == (12, "=SUM(D11:D11)")  # no item: one blank row, summing 0
+    assert [evaluate(wb, "Conciliación", f"B{n}") for n in range(5, 8)] == [D("0.00")] * 3
+    assert wb["Resumen"][f"B{find(wb['Resumen'], 'Resultado')}"].value == "LISTO PARA CERRAR"
 
 
 def test_one_difference_left_is_enough_to_fail_the_close_and_the_summary_says_which(samples_db, uuid, tmp_path):
