@@ -35,7 +35,7 @@ def test_the_samples_readme_lists_every_broken_sample_with_its_code() -> None:
     assert sorted(p.name for p in (SAMPLES / "broken").glob("*.xml")) == sorted(c.file for c in CASES)
 
 
-def test_the_readme_main_job_is_clean_and_broken_is_read_when_named() -> None:
+def test_validating_the_samples_is_clean_and_broken_is_read_when_named() -> None:
     from click.testing import CliRunner
 
     from cfdi_ar.cli import main

@@ -273,3 +273,20 @@ def test_the_english_pack_has_english_sheets_and_the_same_figures(samples_db, tm
     assert wb.sheetnames == ["Summary", "Reconciliation", "Aging", "Open invoices", "KPIs", "REP compliance", "Findings"]
     assert evaluate(wb, "Summary", f"B{find(wb['Summary'], 'Difference (AR − GL)')}") == D("19100.76")
     assert wb["Reconciliation"]["D11"].number_format == MONEY and wb["Reconciliation"]["A10"].value == "Kind"
+
+
+def test_the_readmes_main_job_ingests_the_samples_and_closes_them_into_a_workbook(tmp_path, monkeypatch):
+    """The README's main-job line, its cfdi-ar commands run as written (from a folder where samples/ is at hand):
+    the ingest exits 0, the close 1 (the planted differences) and writes cierre-2026-10.xlsx beside the ledger."""
+    import shlex
+
+    readme = (SAMPLES.parent / "README.md").read_text(encoding="utf-8").splitlines()
+    line = readme[readme.index("<!-- main-job -->") + 2]
+    commands = [shlex.split(c) for c in line.split(" && ") if c.startswith("cfdi-ar ")]
+    assert [c[1] for c in commands] == ["ingest", "close"]
+    (tmp_path / "samples").symlink_to(SAMPLES)
+    monkeypatch.chdir(tmp_path)
+    codes = [CliRunner().invoke(main, c[1:]).exit_code for c in commands]
+    assert codes == [0, 1]
+    assert (tmp_path / "cfdi-ar.db").is_file()
+    assert load_workbook(tmp_path / "cierre-2026-10.xlsx").sheetnames[0] == "Resumen"
