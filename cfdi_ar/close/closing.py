@@ -46,14 +46,16 @@ class Company:
 
 def read_companies(db: Database) -> list[Company]:
     """The RFCs that issued the ledger's AR documents, each with the name on its latest document."""
-    with db.read():
-        rows = db.fetchall("SELECT emisor_rfc, emisor_nombre, fecha FROM documents WHERE ours = 1 AND emisor_rfc IS NOT NULL")
-    latest: dict[str, tuple[str, str | None]] = {}
-    for rfc, name, fecha in rows:
-        when = str(fecha or "")
-        if rfc not in latest or (name and when >= latest[rfc][0]):
-            latest[rfc] = (when, name or latest.get(rfc, ("", None))[1])
-    return [Company(rfc, latest[rfc][1]) for rfc in sorted(latest)]
+    with db.read():  # a few issuers, however many documents: grouped in SQL
+        latest = db.fetchall("SELECT emisor_rfc, MAX(fecha) FROM documents WHERE ours = 1 AND emisor_rfc IS NOT NULL "
+                             "AND emisor_nombre IS NOT NULL GROUP BY emisor_rfc")
+        names: dict[str, str | None] = {rfc: None for (rfc,) in db.fetchall(
+            "SELECT DISTINCT emisor_rfc FROM documents WHERE ours = 1 AND emisor_rfc IS NOT NULL")}
+        for rfc, fecha in latest:
+            found = db.fetchall("SELECT emisor_nombre FROM documents WHERE ours = 1 AND emisor_rfc = ? AND fecha = ? "
+                                "AND emisor_nombre IS NOT NULL", (rfc, fecha))
+            names[rfc] = found[0][0] if found else None
+    return [Company(rfc, names[rfc]) for rfc in sorted(names)]
 
 
 @dataclass

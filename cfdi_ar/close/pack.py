@@ -25,7 +25,7 @@ How the workbook can be followed and trusted:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -61,7 +61,7 @@ class Col:
     """A column: the row key it shows, its header (a label key), how its values are formatted, its width."""
 
     key: str
-    header: str
+    header: str  # a label key (pack_labels), or "!" and the header itself (an aging bucket's label)
     kind: str = "text"  # text, money, date, int, days, pct
     width: int = 14
 
@@ -197,11 +197,12 @@ class _Pack:
                 Col("message", "h.message", width=90))
         placed = self.table(ws, 10, cols, [self._item_row(i) for i in r.items if i.explains], sums=("amount",),
                             label=self.t("total_items"))
-        figures = [("ar_balance", r.to_dict()["ar_balance"]), ("gl_balance", r.to_dict()["gl_balance"]),
+        d = r.to_dict()
+        figures = [("ar_balance", d["ar_balance"]), ("gl_balance", d["gl_balance"]),
                    ("difference", Formula("=B3-B4")), ("explained", Formula(f"=D{placed.total}")),
                    ("unexplained", Formula("=B5-B6"))]
         if r.erp_balance is not None:
-            figures.append(("erp_balance", r.to_dict()["erp_balance"]))
+            figures.append(("erp_balance", d["erp_balance"]))
         for n, (key, value) in enumerate(figures, start=3):
             ws.cell(row=n, column=1, value=self.t(key)).font = _BOLD
             self.put(ws, n, 2, value, "money")
@@ -278,9 +279,6 @@ class _Pack:
 
     def _day(self, day: date) -> str:
         return f"{day:%d/%m/%Y}" if self.lang == "es" else f"{day:%Y-%m-%d}"
-
-    def _units(self, unit: str) -> str:
-        return self.t("unit.days") if unit == "days" else unit
 
     def kpis(self) -> None:
         from .pack_sheets import kpi_rows
