@@ -66,7 +66,8 @@ def close_command(ctx: click.Context, period: str, gl_path: str, account: str, a
 
     The workbook (Spanish by default; --lang en) has a summary, the reconciliation and its items, the aging by
     customer and by invoice, the KPIs, every PPD payment with its REP, and the findings; totals are live
-    formulas, amounts exact. docs/close-gl.md and docs/close-aging.md define every figure.
+    formulas, amounts exact. docs/close-gl.md and docs/close-aging.md define every figure; docs/close-pack.md
+    the workbook.
 
     \b
     Exit codes:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .kpis import Kpis
@@ -104,6 +105,7 @@ def summary_sheet(pack: Any, ws: Worksheet) -> None:
     pack.put(ws, n, 2, verdict)
     ws.cell(row=n, column=2).font = _BOLD
     ws.cell(row=n, column=2).fill = _GREEN if c.ready else _RED
+    ws.cell(row=n, column=2).alignment = Alignment(wrap_text=True, vertical="top")
     n += 2
     ws.cell(row=n, column=1, value=t("section.reconciliation")).font = _TITLE
     n += 1
