@@ -362,6 +362,7 @@ def catalogs_info(ctx: click.Context, fmt: str) -> None:
 from . import cli_ledger  # noqa: E402,F401 - registers the ledger commands (ingest, history) on main
 from . import cli_aging  # noqa: E402,F401 - registers the close commands (aging, kpis, close-check) on main
 from . import cli_close  # noqa: E402,F401 - registers the close's reconcile command on main
+from . import cli_pack  # noqa: E402,F401 - registers the month-end close (cfdi-ar close) on main
 
 if __name__ == "__main__":  # pragma: no cover
     main()

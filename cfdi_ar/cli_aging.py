@@ -31,6 +31,11 @@ Section = tuple[str, str, Sequence[dict[str, Any]], Sequence[Column]]  # (sheet,
 
 def _aging_options(f: Any) -> Any:
     f = click.option("--customer", default=None, metavar="RFC", help="Only this customer.")(f)
+    return _bucket_options(f)
+
+
+def _bucket_options(f: Any) -> Any:
+    """--buckets, --terms, --default-days: how the aging buckets and due dates are worked out."""
     f = click.option("--default-days", type=click.IntRange(0, 3650), default=None, metavar="N",
                      help="Days of credit for invoices whose CondicionesDePago and the terms file give none. "
                      "Also: default_days in the configuration file. Without it such invoices show under "
@@ -80,6 +85,28 @@ def _period(text: str) -> Any:
         return Period.parse(text)
     except PeriodError as exc:
         raise click.BadParameter(str(exc), param_hint="--period") from None
+
+
+def _provision_settings(config: Any, provision_text: str | None, buckets: Any) -> Any:
+    """The bad-debt provision's percentages from --provision, else the configuration file (None: the default)."""
+    from .close.kpis import ProvisionError, parse_percentages
+
+    source = provision_text if provision_text is not None else config.get("provision")
+    try:
+        percentages = parse_percentages(source, buckets) if source is not None else None
+        if percentages is None and buckets.edges != (0, 30, 60, 90, 120):
+            raise ProvisionError(f"give --provision with one percentage for each bucket ({', '.join(buckets.labels)}): "
+                                 "the default 0,1,5,10,25,50 is for the default buckets")
+    except ProvisionError as exc:
+        where = "--provision" if provision_text is not None or source is None else f"provision in {config.source}"
+        raise click.BadParameter(str(exc), param_hint=where) from None
+    return percentages
+
+
+def _provision_option(f: Any) -> Any:
+    return click.option("--provision", "provision_text", default=None, metavar="PERCENTS",
+                        help="Bad-debt provision, one percentage per aging bucket (default 0,1,5,10,25,50 for the default "
+                        "buckets). Also: provision = [...] in the configuration file.")(f)
 
 
 def _deadline_day(ctx: click.Context, config: Any, value: int | None) -> int:
@@ -293,9 +320,7 @@ def _kpi_flat(k: Any) -> list[dict[str, Any]]:
 @_db_option
 @click.option("--period", required=True, metavar="YYYY-MM", help="The month to report on.")
 @_aging_options
-@click.option("--provision", "provision_text", default=None, metavar="PERCENTS",
-              help="Bad-debt provision, one percentage per aging bucket (default 0,1,5,10,25,50 for the default "
-              "buckets). Also: provision = [...] in the configuration file.")
+@_provision_option
 @_deadline_option
 @_format_options
 @_config_option
@@ -324,7 +349,7 @@ def kpis_command(ctx: click.Context, db_target: str | None, period: str, buckets
       cfdi-ar kpis --period 2026-10
       cfdi-ar kpis --period 2026-10 --terms plazos.csv --provision 0,2,5,15,40,80 -o kpis.xlsx
     """
-    from .close.kpis import ProvisionError, kpis, parse_percentages
+    from .close.kpis import kpis
     from .close.reps import read_rep_issue_dates
     from .ledger.book import load_book
 
@@ -332,15 +357,7 @@ def kpis_command(ctx: click.Context, db_target: str | None, period: str, buckets
     config = _config(config_path)
     buckets, terms, default_days = _aging_settings(ctx, config, buckets_text, terms_path, default_days)
     day = _deadline_day(ctx, config, deadline_day)
-    source = provision_text if provision_text is not None else config.get("provision")
-    try:
-        percentages = parse_percentages(source, buckets) if source is not None else None
-        if percentages is None and buckets.edges != (0, 30, 60, 90, 120):
-            raise ProvisionError(f"give --provision with one percentage for each bucket ({', '.join(buckets.labels)}): "
-                                 "the default 0,1,5,10,25,50 is for the default buckets")
-    except ProvisionError as exc:
-        where = "--provision" if provision_text is not None or source is None else f"provision in {config.source}"
-        raise click.BadParameter(str(exc), param_hint=where) from None
+    percentages = _provision_settings(config, provision_text, buckets)
     k = _load(ctx, config, db_target, lambda db: kpis(load_book(db), read_rep_issue_dates(db), month, buckets=buckets,
                                                       terms=terms, default_days=default_days, percentages=percentages,
                                                       deadline_day=day, customer=customer))
