@@ -762,11 +762,12 @@ class Case:
     size: int = 0
 
 
-def prepare(case: Case, base: Path, seed: int, reuse: bool) -> None:
+def prepare(case: Case, base: Path, seed: int, reuse: bool, main_invoices: int) -> None:
     """The ledger (built or reused) and the GL export with its expected result (made or reused)."""
     stem = "" if case.label == "main" else f"{case.label}-"
-    db = base / f"{stem}ledger.db"
-    syn = L.reuse_synthetic(db, case.invoices, seed, L.UNPAID) if reuse else None
+    shared = case.label != "main" and case.invoices == main_invoices  # the same size: the main case's ledger
+    db = base / ("ledger.db" if shared else f"{stem}ledger.db")
+    syn = L.reuse_synthetic(db, case.invoices, seed, L.UNPAID) if reuse or shared else None
     if syn is None:
         syn = L.build_synthetic(db, case.invoices, seed, L.UNPAID)
     case.ledger = syn
@@ -900,12 +901,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {k:13} {v}")
         print()
         main_case = Case("main", args.invoices, args.gl_lines, "csv")
-        prepare(main_case, base, args.seed, bool(args.out))
+        prepare(main_case, base, args.seed, bool(args.out), args.invoices)
         describe(main_case)
         cases = [main_case]
         if args.xlsx_invoices:
             x = Case("xlsx", args.xlsx_invoices, round(args.gl_lines * args.xlsx_invoices / args.invoices), "xlsx")
-            prepare(x, base, args.seed, bool(args.out))
+            prepare(x, base, args.seed, bool(args.out), args.invoices)
             describe(x)
             cases.append(x)
         print()
@@ -951,7 +952,7 @@ def main(argv: list[str] | None = None) -> int:
         up = statistics.median(startup)
         rows = [
             ("cfdi-ar reconcile (CLI, 1 core)", f"{wall:.2f} s", V._ratio(wall / read),
-             f"{n:,} lines; peak {_gb(peak)}, incl. start-up"),
+             f"{n:,} lines, incl. start-up; peak {_gb(peak)}; CPU {statistics.median(cpus):.2f} s"),
             *((f"  {label}", f"{med[k]:.2f} s", V._ratio(med[k] / read), note) for k, label, note in (
                 ("read_gl", "read_gl (reader, 1 account kept)", "in process"),
                 ("load_book", "load_book (ledger into Python)", "in process"),
@@ -976,7 +977,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"cfdi-ar reconcile ({x.exp.lines:,} lines XLSX, {x.invoices:,} invoices): {V._median_text(xw)}; peak RSS "
                   f"{_gb(max(xp))}; CPU {statistics.median(xc):.2f} s (each JSON checked likewise)")
             rows.append((f"cfdi-ar reconcile, XLSX ({x.exp.lines:,} lines)", f"{statistics.median(xw):.2f} s", "",
-                         f"{x.invoices:,} invoices; peak {_gb(max(xp))}, incl. start-up"))
+                         f"{x.invoices:,} invoices, incl. start-up; peak {_gb(max(xp))}; CPU {statistics.median(xc):.2f} s"))
             commands.append("  " + shlex.join([sys.executable, "-m", "cfdi_ar", *reconcile_args(x.gl, x.ledger.path,
                                                                                                    Path("out-R.json"))]))
         print()
@@ -992,7 +993,7 @@ def main(argv: list[str] | None = None) -> int:
         verdict = "PASS" if ok else "FAIL"
         print(f"target: reconcile {TARGET_LINES:,} GL lines against {TARGET_INVOICES:,} documents in under {TARGET_S:.0f} s "
               f"and under {TARGET_BYTES / 1e9:.0f} GB on one core: {verdict} ({wall:.2f} s median wall clock with start-up, "
-              f"peak RSS {_gb(peak)}, one CPU; SYNTHETIC ledger){cond}")
+              f"peak RSS {_gb(peak)}, CPU {statistics.median(cpus):.2f} s, pinned to one CPU; SYNTHETIC ledger){cond}")
         print()
         print(f"commands (cwd: a temporary folder, CFDI_AR_* variables removed, pinned to CPU {_cpu()}; R = repetition):")
         for line in commands:
