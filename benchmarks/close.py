@@ -722,6 +722,7 @@ def check_result(data: dict[str, Any], exp: Expected, where: Path) -> None:
 
 # --------------------------------------------------------------------------- references (each in its own pinned process)
 
+STAGE_NAMES = ("imports", "read_gl", "load_book", "subledger", "reconcile", "json")
 READ_CSV = """\
 import json, sys, time
 import pandas as pd
@@ -733,24 +734,36 @@ print(json.dumps({"read_csv": time.perf_counter() - t0, "rows": len(frame)}))
 STAGES = """\
 import json, sys, time
 from datetime import date
-t0 = time.perf_counter()
-from cfdi_ar.close.gl import read_gl
-from cfdi_ar.close.reconcile import reconcile
-from cfdi_ar.close.subledger import subledger
-from cfdi_ar.ledger import open_database
-from cfdi_ar.ledger.book import load_book
-from cfdi_ar.tabular import to_jsonable
+t, cpu = {}, {}
+
+
+def timed(name, f):
+    w, c = time.perf_counter(), time.process_time()
+    out = f()
+    t[name], cpu[name] = time.perf_counter() - w, time.process_time() - c
+    return out
+
+
+def imports():
+    from cfdi_ar.close.gl import read_gl
+    from cfdi_ar.close.reconcile import reconcile
+    from cfdi_ar.close.subledger import subledger
+    from cfdi_ar.ledger import open_database
+    from cfdi_ar.ledger.book import load_book
+    from cfdi_ar.tabular import to_jsonable
+    return read_gl, reconcile, subledger, open_database, load_book, to_jsonable
+
+
+read_gl, reconcile, subledger, open_database, load_book, to_jsonable = timed("imports", imports)
 gl_path, db_path, account, as_of = sys.argv[1], sys.argv[2], sys.argv[3], date.fromisoformat(sys.argv[4])
-t = {"imports": time.perf_counter() - t0}
-t0 = time.perf_counter(); gl = read_gl(gl_path, account=account); t["read_gl"] = time.perf_counter() - t0
+gl = timed("read_gl", lambda: read_gl(gl_path, account=account))
 db = open_database(db_path)
-t0 = time.perf_counter(); book = load_book(db); t["load_book"] = time.perf_counter() - t0
+book = timed("load_book", lambda: load_book(db))
 db.close()
-t0 = time.perf_counter(); ar = subledger(book, as_of); t["subledger"] = time.perf_counter() - t0
-t0 = time.perf_counter(); result = reconcile(ar, gl.lines, account=account); t["reconcile"] = time.perf_counter() - t0
-t0 = time.perf_counter(); text = json.dumps(to_jsonable(result.to_dict()), ensure_ascii=False, indent=1)
-t["json"] = time.perf_counter() - t0
-t.update(lines=len(gl.lines), items=len(result.items), ar_balance=result.ar_balance, gl_balance=result.gl_balance)
+ar = timed("subledger", lambda: subledger(book, as_of))
+result = timed("reconcile", lambda: reconcile(ar, gl.lines, account=account))
+timed("json", lambda: json.dumps(to_jsonable(result.to_dict()), ensure_ascii=False, indent=1))
+t.update(cpu=cpu, lines=len(gl.lines), items=len(result.items), ar_balance=result.ar_balance, gl_balance=result.gl_balance)
 print(json.dumps(t))
 """
 
@@ -958,21 +971,24 @@ def main(argv: list[str] | None = None) -> int:
             startup.append(seconds)
         wall, peak = statistics.median(walls), max(peaks)
         print(f"cfdi-ar reconcile ({n:,} lines CSV, {args.invoices:,} invoices): {V._median_text(walls)}; peak RSS "
-              f"{_gb(peak)} (max of {', '.join(_gb(p) for p in peaks)}); CPU {statistics.median(cpus):.2f} s "
+              f"{_gb(peak)} (max of {', '.join(_gb(p) for p in peaks)}); CPU {V._median_text(cpus)} "
               f"(each JSON checked: balances, {len(main_case.exp.all_items()):,} items by kind, UUID and amount)")
-        med = {k: statistics.median(s[k] for s in stages)
-               for k in ("imports", "read_gl", "load_book", "subledger", "reconcile", "json")}
+        med = {k: statistics.median(s[k] for s in stages) for k in STAGE_NAMES}
+        med_cpu = {k: statistics.median(s["cpu"][k] for s in stages) for k in STAGE_NAMES}
         read = statistics.median(reads)
         print(f"reference: pandas.read_csv(dtype=str) of the same file: {V._median_text(reads)}; "
               f"peak RSS {_gb(max(read_rss))}")
-        print(f"in-process stages (median of {args.repeat}): " + ", ".join(f"{k} {v:.2f} s" for k, v in med.items())
-              + f"; peak RSS {_gb(max(stage_rss))}")
+        print(f"in-process stages, wall (median of {args.repeat}): " + ", ".join(f"{k} {v:.2f} s" for k, v in med.items())
+              + f"; total {sum(med.values()):.2f} s; peak RSS {_gb(max(stage_rss))}")
+        print(f"in-process stages, CPU (median of {args.repeat}): " + ", ".join(f"{k} {v:.2f} s" for k, v in med_cpu.items())
+              + f"; total {sum(med_cpu.values()):.2f} s")
         print(f"start-up: cfdi-ar reconcile --list-presets {V._median_text(startup)} (interpreter, click, pandas)")
         up = statistics.median(startup)
         rows = [
             ("cfdi-ar reconcile (CLI, 1 core)", f"{wall:.2f} s", V._ratio(wall / read),
              f"{n:,} lines, incl. start-up; peak {_gb(peak)}; CPU {statistics.median(cpus):.2f} s"),
-            *((f"  {label}", f"{med[k]:.2f} s", V._ratio(med[k] / read), note) for k, label, note in (
+            *((f"  {label}", f"{med[k]:.2f} s", V._ratio(med[k] / read), f"{note}; CPU {med_cpu[k]:.2f} s")
+              for k, label, note in (
                 ("read_gl", "read_gl (reader, 1 account kept)", "in process"),
                 ("load_book", "load_book (ledger into Python)", "in process"),
                 ("subledger", "subledger (AR frames at as-of)", "in process"),
@@ -994,7 +1010,7 @@ def main(argv: list[str] | None = None) -> int:
                 xp.append(rss)
                 xc.append(cpu)
             print(f"cfdi-ar reconcile ({x.exp.lines:,} lines XLSX, {x.invoices:,} invoices): {V._median_text(xw)}; peak RSS "
-                  f"{_gb(max(xp))}; CPU {statistics.median(xc):.2f} s (each JSON checked likewise)")
+                  f"{_gb(max(xp))}; CPU {V._median_text(xc)} (each JSON checked likewise)")
             rows.append((f"cfdi-ar reconcile, XLSX ({x.exp.lines:,} lines)", f"{statistics.median(xw):.2f} s", "",
                          f"{x.invoices:,} invoices, incl. start-up; peak {_gb(max(xp))}; CPU {statistics.median(xc):.2f} s"))
             commands.append("  " + shlex.join([sys.executable, "-m", "cfdi_ar", *reconcile_args(x.gl, x.ledger.path,
