@@ -263,33 +263,38 @@ def _unapplied_cents(micros: int, moneda_dr: Any, moneda_p: Any, tipo_cambio_p: 
 # --------------------------------------------------------------------------- credit notes and documents
 
 
+def _note_pairs(book: Book, index: pd.Index, day: np.datetime64, later: bool) -> tuple[list[tuple[Any, str]], list[int]]:
+    """(credit note, related invoice) for each credit note dated by ``day`` (``later``: after it), each invoice it
+    relates to once; and each invoice's position in ``index`` (-1: not in the ledger), looked up in one call: one
+    ``get_indexer`` per note cost ~0.1 ms, seconds over tens of thousands of credit notes."""
+    limit = day.astype(object)  # the day as a datetime.date
+    pairs = [(cn, rel) for cn in book.credit_notes if cn.fecha is not None and (cn.fecha.date() > limit) == later
+             for rel in dict.fromkeys(cn.related)]
+    at = index.get_indexer(pd.Index([rel for _, rel in pairs], dtype=object)).tolist() if pairs else []
+    return pairs, at
+
+
 def _credit_rows(book: Book, index: pd.Index, issued: np.ndarray, inv_cancelled: np.ndarray, day: np.datetime64) -> pd.DataFrame:
     """Each credit note dated by ``as_of`` on each invoice (issued by then) it relates to, applied or not (as chain._credit)."""
+    pairs, positions = _note_pairs(book, index, day, later=False)
+    kept = [(cn, rel, at) for (cn, rel), at in zip(pairs, positions) if at >= 0 and issued[at]]
+    micros = _micros([cn.total for cn, _, _ in kept]).tolist()
     out = []
-    for cn in book.credit_notes:
-        if cn.fecha is None or np.datetime64(cn.fecha.date(), "D") > day:
-            continue
+    for (cn, rel, at), total in zip(kept, micros):
         cn_cancelled = cn.cancelled_at is not None and np.datetime64(cn.cancelled_at.date(), "D") <= day
-        for rel in dict.fromkeys(cn.related):
-            at = index.get_indexer([rel])[0]
-            if at < 0 or not issued[at]:
-                continue
-            applied = not cn_cancelled and cn.accepted and len(cn.related) <= 1 and not inv_cancelled[at]
-            out.append((cn.uuid, rel, np.datetime64(cn.fecha.date(), "ns"), int(_micros([cn.total])[0]), applied))
+        applied = not cn_cancelled and cn.accepted and len(cn.related) <= 1 and not inv_cancelled[at]
+        out.append((cn.uuid, rel, np.datetime64(cn.fecha.date(), "ns"), total, applied))
     return pd.DataFrame(out, columns=["doc_uuid", "invoice_uuid", "fecha", "micros", "applied"]).astype(
         {"fecha": "datetime64[ns]", "micros": "int64", "applied": "bool"})
 
 
 def _later_notes(book: Book, index: pd.Index, currency: np.ndarray, rate: np.ndarray, day: np.datetime64) -> pd.DataFrame:
-    out = []
-    for cn in book.credit_notes:
-        if cn.fecha is None or np.datetime64(cn.fecha.date(), "D") <= day:
-            continue
-        for rel in dict.fromkeys(cn.related):
-            at = index.get_indexer([rel])[0]
-            if at >= 0:
-                mxn = _mxn_cents(_micros([cn.total]), currency[at:at + 1], rate[at:at + 1])
-                out.append((cn.uuid, "credit_note", rel, np.datetime64(cn.fecha.date(), "ns"), int(mxn[0]), True))
+    pairs, positions = _note_pairs(book, index, day, later=True)
+    kept = [(cn, rel, at) for (cn, rel), at in zip(pairs, positions) if at >= 0]
+    at = np.array([a for _, _, a in kept], dtype=np.int64)
+    mxn = _mxn_cents(_micros([cn.total for cn, _, _ in kept]), currency[at], rate[at]).tolist()
+    out = [(cn.uuid, "credit_note", rel, np.datetime64(cn.fecha.date(), "ns"), amount, True)
+           for (cn, rel, _), amount in zip(kept, mxn)]
     return pd.DataFrame(out, columns=["doc_uuid", "kind", "invoice_uuid", "fecha", "amount_mxn", "applied"])
 
 
