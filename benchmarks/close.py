@@ -52,7 +52,7 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -116,12 +116,11 @@ class Inv:
     reps: list[str] = field(default_factory=list)  # REPs with a line naming it
 
     def mxn(self, cents: int) -> int:
-        """An amount of this invoice's currency in MXN centavos at its TipoCambio, rounded to the centavo as the ledger
-        rounds (Decimal.quantize's default, half-even: cfdi_ar/ledger/book.py _mxn; docs/close-gl.md says 'at its
-        TipoCambio' without the rounding)."""
+        """An amount of this invoice's currency in MXN centavos at its TipoCambio, rounded half up to the centavo
+        (SAT's redondeo, as docs/close-gl.md states)."""
         if self.cur == "MXN" or self.rate is None:
             return cents
-        return int((Decimal(cents) * self.rate).quantize(_CENT, rounding=ROUND_HALF_EVEN))
+        return int((Decimal(cents) * self.rate).quantize(_CENT, rounding=ROUND_HALF_UP))
 
 
 @dataclass

@@ -288,7 +288,7 @@ def _money(cents: Any) -> Decimal:
 def _to_mxn(amount: Decimal, inv: Invoice) -> Decimal:
     if (inv.moneda or "MXN") == "MXN" or inv.tipo_cambio is None:
         return amount
-    return (amount * inv.tipo_cambio).quantize(_CENT)
+    return (amount * inv.tipo_cambio).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
 def _cancelled_by(inv: Invoice, day: date) -> bool:

@@ -291,7 +291,7 @@ def to_mxn(amount: Decimal, inv: Invoice) -> Decimal:
     """``amount`` of ``inv``'s currency in MXN at its TipoCambio, as the ledger converts balances."""
     if (inv.moneda or "MXN") == "MXN" or inv.tipo_cambio is None:
         return amount
-    return (amount * inv.tipo_cambio).quantize(_CENT)
+    return (amount * inv.tipo_cambio).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
 def _credit_invoice(inv: Invoice | None, end: date, customer: str | None) -> bool:

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -276,7 +276,7 @@ def _cancellations(db: Database) -> dict[str, datetime]:
 def _mxn(amount: Decimal, inv: Invoice) -> Decimal:
     if (inv.moneda or "MXN") == "MXN" or inv.tipo_cambio is None:
         return amount
-    return (amount * inv.tipo_cambio).quantize(_CENT)
+    return (amount * inv.tipo_cambio).quantize(_CENT, rounding=ROUND_HALF_UP)  # SAT's redondeo: half up
 
 
 def open_items(book: Book, as_of: date, *, customer: str | None = None, include_all: bool = False,
@@ -421,7 +421,7 @@ def _payment_view(a: Any, inv: Invoice, lines: Mapping[tuple[str, str], PaymentL
     if a.kind == "payment" and a.applied and (inv.moneda or "MXN") != "MXN" and inv.tipo_cambio is not None:
         rate = _payment_rate(a.uuid, inv.uuid, lines)
         if rate is not None:
-            at_payment = (a.amount * rate).quantize(_CENT)
+            at_payment = (a.amount * rate).quantize(_CENT, rounding=ROUND_HALF_UP)
             view["amount_mxn_at_payment"] = at_payment
             view["exchange_difference_mxn"] = at_payment - view["amount_mxn"]
     return view

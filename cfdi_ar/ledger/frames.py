@@ -241,10 +241,10 @@ def _mxn_cents(micros: np.ndarray, currency: np.ndarray, rate: np.ndarray) -> np
     exact = micros % 10_000 == 0
     fast = plain & exact
     out[fast] = micros[fast] // 10_000
-    for i in np.flatnonzero(plain & ~exact):  # more than two decimals: as Decimal.quantize rounds
-        out[i] = int(Decimal(int(micros[i])).scaleb(-_MICRO).quantize(_CENT).scaleb(2))
+    for i in np.flatnonzero(plain & ~exact):  # more than two decimals: half up, as book._mxn rounds
+        out[i] = int(Decimal(int(micros[i])).scaleb(-_MICRO).quantize(_CENT, rounding=ROUND_HALF_UP).scaleb(2))
     for i in np.flatnonzero(foreign):
-        out[i] = int((Decimal(int(micros[i])).scaleb(-_MICRO) * rate[i]).quantize(_CENT).scaleb(2))
+        out[i] = int((Decimal(int(micros[i])).scaleb(-_MICRO) * rate[i]).quantize(_CENT, rounding=ROUND_HALF_UP).scaleb(2))
     return out
 
 
