@@ -131,7 +131,7 @@ def test_a_rep_with_error_findings_moves_no_balance_unless_accepted():
 
 
 def test_mxn_balances_round_half_up_to_the_centavo_as_sat_rounds():
-    """0.10 USD at 18.4650 is 1.8465 MXN: SAT's redondeo gives 1.85 (half up), where Decimal.quantize's
+    """0.10 USD at 18.45 is exactly 1.845 MXN: SAT's redondeo gives 1.85 (half up), where Decimal.quantize's
     default (half even) would give 1.84. The ledger's balances and the close's frames agree on 1.85."""
     import numpy as np
 
@@ -139,7 +139,7 @@ def test_mxn_balances_round_half_up_to_the_centavo_as_sat_rounds():
     from cfdi_ar.ledger.frames import _mxn_cents
 
     inv = Invoice(uuid="A" * 36, fecha=None, emisor_rfc=None, receptor_rfc=None, moneda="USD", total=D("0.10"),
-                  tipo_cambio=D("18.4650"), metodo_pago="PPD")
-    assert _mxn(D("0.10"), inv) == D("1.85")
+                  tipo_cambio=D("18.4500"), metodo_pago="PPD")
+    assert _mxn(D("0.10"), inv) == D("1.85")  # half even: 1.84
     micros = np.array([100_000, 1_225_000], dtype=np.int64)  # 0.10 USD; 1.225 MXN (half even would give 1.22)
-    assert list(_mxn_cents(micros, np.array(["USD", "MXN"], dtype=object), np.array([D("18.4650"), None], dtype=object))) == [185, 123]
+    assert list(_mxn_cents(micros, np.array(["USD", "MXN"], dtype=object), np.array([D("18.4500"), None], dtype=object))) == [185, 123]
