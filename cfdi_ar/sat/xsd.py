@@ -422,14 +422,22 @@ class SchemaValidator:
 
 
 def _remove_like(copy_root: etree._Element, original: etree._Element, elements: Iterable[etree._Element]) -> None:
-    """Remove from ``copy_root`` the nodes that are ``elements`` in ``original`` (matched by path)."""
-    tree = original.getroottree()
-    copy_tree = copy_root.getroottree()
+    """Remove from ``copy_root`` the nodes that are ``elements`` in ``original``, matched by their
+    position among their parent's children (a deep copy keeps every node, comments and PIs included,
+    in place). Not by ``getpath()``: its prefixed steps (``/cfdi:Comprobante/cfdi:Addenda``) cannot be
+    evaluated without a prefix map, and an unknown complement's prefix may be declared anywhere."""
     targets = []
     for el in elements:
-        found = copy_tree.xpath(tree.getpath(el))
-        if found:
-            targets.append(found[0])
+        steps = []
+        node = el
+        parent = node.getparent()
+        while parent is not None:
+            steps.append(parent.index(node))
+            node, parent = parent, parent.getparent()
+        found = copy_root
+        for i in reversed(steps):
+            found = found[i]
+        targets.append(found)
     for el in targets:
         parent = el.getparent()
         if parent is not None:
