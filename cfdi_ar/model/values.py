@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..xmltext import collapse
 
-__all__ = ["text", "decimal", "integer", "fecha", "decimals_written"]
+__all__ = ["text", "decimal", "integer", "fecha", "decimals_written", "UUID_RE", "canonical_uuid"]
 
 _WS = " \t\r\n"
 # xs:decimal's lexical space: optional sign, digits, optional fraction. No exponents,
@@ -90,3 +90,15 @@ def decimals_written(raw: str | None) -> int | None:
         return None
     _, dot, frac = value.partition(".")
     return len(frac) if dot else 0
+
+
+UUID_RE = re.compile(r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}")
+
+
+def canonical_uuid(text: str | None) -> str | None:
+    """A UUID as the ledger and the reports key it: upper case, SAT's 8-4-4-4-12 shape (surrounding
+    whitespace and braces dropped); None when the text is not one."""
+    if not text:
+        return None
+    value = text.strip().strip("{}").upper()
+    return value if UUID_RE.fullmatch(value) else None

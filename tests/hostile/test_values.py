@@ -132,16 +132,23 @@ def test_invoice_value_is_refused_with_sats_code(tmp_path, trust, document, muta
 
 
 STAMP_REFUSED = [
-    pytest.param(tfd("FechaTimbrado", "2026-10-05T10:02"), ["CFDIAR-XSD-001"], id="fecha-timbrado-without-seconds"),
-    pytest.param(tfd("FechaTimbrado", "2026-10-05T10:02:00-06:00"), ["CFDIAR-XSD-001"], id="fecha-timbrado-with-offset"),
+    pytest.param(tfd("FechaTimbrado", "2026-10-05T10:02"), ["CFDIAR-XSD-001"], ..., id="fecha-timbrado-without-seconds"),
+    pytest.param(tfd("FechaTimbrado", "2026-10-05T10:02:00-06:00"), ["CFDIAR-XSD-001"], ..., id="fecha-timbrado-with-offset"),
+    # the report keys a UUID as the ledger does: braces dropped; a text that is no UUID is null
+    pytest.param(tfd("UUID", "{6F1C1A2B-3D4E-4F50-8A6B-7C8D9E0F1A2B}"), ["CFDIAR-XSD-001", "CFDIAR-XSD-001"],
+                 "6F1C1A2B-3D4E-4F50-8A6B-7C8D9E0F1A2B", id="uuid-with-braces"),
+    pytest.param(tfd("UUID", "6F1C1A2B3D4E4F508A6B7C8D9E0F1A2B"), ["CFDIAR-XSD-001", "CFDIAR-XSD-001"], None,
+                 id="uuid-without-hyphens"),
 ]
 
 
-@pytest.mark.parametrize(("mutate", "codes"), STAMP_REFUSED)
-def test_stamp_value_is_refused_by_the_stamps_schema(tmp_path, trust, document, mutate, codes):
+@pytest.mark.parametrize(("mutate", "codes", "uuid"), STAMP_REFUSED)
+def test_stamp_value_is_refused_by_the_stamps_schema(tmp_path, trust, document, mutate, codes, uuid):
     run, result = _judge(tmp_path, trust, "stamp-value.xml", document(after_stamp=mutate))
     assert run.exit_code == 1
     assert problems(result) == codes, result["findings"]
+    if uuid is not ...:
+        assert result["uuid"] == uuid
     assert all("TimbreFiscalDigital" in f["message"] for f in result["findings"] if f["severity"] == "error")
 
 
