@@ -32,6 +32,7 @@ def text(raw: str | None) -> str | None:
 
 _DECIMALS: dict[str, Decimal | None] = {}  # amounts repeat a lot across a batch (rates, quantities, "0")
 _MISSING = object()
+_CACHED_LENGTH = 80  # a decimal of up to 64 characters, with room for whitespace around it
 
 
 def decimal(raw: str | None) -> Decimal | None:
@@ -41,7 +42,9 @@ def decimal(raw: str | None) -> Decimal | None:
     if found is not _MISSING:
         return found  # type: ignore[return-value]
     result = _decimal(raw)
-    if len(_DECIMALS) < 100_000:
+    # Only texts that can be numbers are kept (_decimal() refuses anything longer): a batch of documents
+    # each carrying a distinct multi-megabyte "amount" must not pin every one of them in memory.
+    if len(raw) <= _CACHED_LENGTH and len(_DECIMALS) < 100_000:
         _DECIMALS[raw] = result
     return result
 

@@ -1,0 +1,58 @@
+"""Memory stays flat across a batch of hostile documents, not just bounded for one of them.
+
+Each test validates a batch whose documents each carry a *distinct* large or
+unusual value, so anything kept from one document to the next (a cache keyed
+by the value, a reference cycle the collector has not reached yet, a compiled
+schema per variant) shows up as peak RSS that grows with the batch. Peak RSS
+growth is measured in the CLI's own process (``cli_memory``), once for a batch
+of one and once for the whole batch: the difference is what the batch costs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from cfdi_ar import validate_bytes
+
+from ._hostile import MIB, Run, assert_clean, cli_memory, problems
+
+HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/4" Version="4.0" TipoDeComprobante="I"'
+Make = Callable[[int], bytes]
+
+
+def _peak_growth(folder: Path, count: int, make: Make) -> tuple[float, Run]:
+    folder.mkdir()
+    for i in range(count):
+        (folder / f"doc-{i:03d}.xml").write_bytes(make(i))
+    run = cli_memory(folder)
+    assert_clean(run, bound=30)
+    assert len(run.results) == count
+    return run.extra["rss_mib"], run
+
+
+def _one_and_many(tmp_path: Path, make: Make, many: int) -> tuple[float, float, Run]:
+    validate_bytes("warm-up.xml", make(0))  # the lean-catalog cache on disk is built before anything is measured
+    one, _ = _peak_growth(tmp_path / "one", 1, make)
+    peak, run = _peak_growth(tmp_path / "many", many, make)
+    return one, peak, run
+
+
+def _distinct_digits(i: int, size: int) -> str:
+    return (f"{i + 1}" + "7" * size)[:size]
+
+
+def _total(i: int) -> bytes:
+    return f'{HEAD} Total="{_distinct_digits(i, 4 * MIB)}"/>'.encode()
+
+
+@pytest.mark.parametrize(("make", "code"), [
+    pytest.param(_total, "CFDI40999", id="total"),  # an amount, read as a Decimal by the model
+])
+def test_a_batch_of_distinct_4mb_values_keeps_memory_flat(tmp_path, make, code):
+    one, many, run = _one_and_many(tmp_path, make, 25)  # 100 MB of values in all
+    assert run.exit_code == 1
+    assert all(code in problems(r) for r in run.results)
+    assert many < one + 25, (one, many)  # observed: +0 to +20 MiB; kept per document it is +100 MiB or more
