@@ -154,6 +154,10 @@ class DocContext:
         try:
             return read_certificado_attr(value)
         except CertificateError as exc:
+            # Kept as the answer, so cut it loose: its traceback (and the decoding error it was raised
+            # over) holds the frames of this call, with this context and the attribute's text in them,
+            # a reference cycle that kept megabytes per document alive until the collector came by.
+            exc.__traceback__ = exc.__context__ = exc.__cause__ = None
             return exc
 
     @_once

@@ -10,6 +10,7 @@ of one and once for the whole batch: the difference is what the batch costs.
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 from typing import Callable
 
@@ -48,8 +49,13 @@ def _total(i: int) -> bytes:
     return f'{HEAD} Total="{_distinct_digits(i, 4 * MIB)}"/>'.encode()
 
 
+def _garbage_certificado(i: int) -> bytes:
+    return f'{HEAD} Certificado="{_distinct_digits(i, 4 * MIB)}"/>'.encode()  # valid base64, not a certificate
+
+
 @pytest.mark.parametrize(("make", "code"), [
     pytest.param(_total, "CFDI40999", id="total"),  # an amount, read as a Decimal by the model
+    pytest.param(_garbage_certificado, "CFDIAR-CERT-001", id="garbage-certificado"),  # read as a certificate
 ])
 def test_a_batch_of_distinct_4mb_values_keeps_memory_flat(tmp_path, make, code):
     one, many, run = _one_and_many(tmp_path, make, 25)  # 100 MB of values in all
