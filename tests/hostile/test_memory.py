@@ -2,15 +2,14 @@
 
 Each test validates a batch whose documents each carry a *distinct* large or
 unusual value, so anything kept from one document to the next (a cache keyed
-by the value, a reference cycle the collector has not reached yet, a compiled
-schema per variant) shows up as peak RSS that grows with the batch. Peak RSS
+by the value, a reference cycle the collector has not reached yet, a finding
+quoting megabytes) shows up as peak RSS that grows with the batch. Peak RSS
 growth is measured in the CLI's own process (``cli_memory``), once for a batch
 of one and once for the whole batch: the difference is what the batch costs.
 """
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 from typing import Callable
 
@@ -20,7 +19,8 @@ from cfdi_ar import validate_bytes
 
 from ._hostile import MIB, Run, assert_clean, cli_memory, problems
 
-HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/4" Version="4.0" TipoDeComprobante="I"'
+ROOT = '<?xml version="1.0" encoding="UTF-8"?>\n<cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/4"'
+HEAD = ROOT + ' Version="4.0" TipoDeComprobante="I"'
 Make = Callable[[int], bytes]
 
 
@@ -41,24 +41,31 @@ def _one_and_many(tmp_path: Path, make: Make, many: int) -> tuple[float, float, 
     return one, peak, run
 
 
-def _distinct_digits(i: int, size: int) -> str:
-    return (f"{i + 1}" + "7" * size)[:size]
+def _distinct(i: int, size: int, fill: str = "7") -> str:
+    return (f"{i + 1}" + fill * size)[:size]
 
 
-def _total(i: int) -> bytes:
-    return f'{HEAD} Total="{_distinct_digits(i, 4 * MIB)}"/>'.encode()
+def _total(i: int, der: bytes) -> bytes:
+    return f'{HEAD} Total="{_distinct(i, 4 * MIB)}"/>'.encode()
 
 
-def _garbage_certificado(i: int) -> bytes:
-    return f'{HEAD} Certificado="{_distinct_digits(i, 4 * MIB)}"/>'.encode()  # valid base64, not a certificate
+def _garbage_certificado(i: int, der: bytes) -> bytes:
+    return f'{HEAD} Certificado="{_distinct(i, 4 * MIB)}"/>'.encode()  # valid base64, not a certificate
+
+
+def _lugar_expedicion(i: int, der: bytes) -> bytes:
+    return f'{HEAD} LugarExpedicion="{_distinct(i, 4 * MIB)}"/>'.encode()  # quoted by CFDI40126's message
 
 
 @pytest.mark.parametrize(("make", "code"), [
-    pytest.param(_total, "CFDI40999", id="total"),  # an amount, read as a Decimal by the model
-    pytest.param(_garbage_certificado, "CFDIAR-CERT-001", id="garbage-certificado"),  # read as a certificate
+    pytest.param(_total, "CFDI40999", id="total"),
+    pytest.param(_garbage_certificado, "CFDIAR-CERT-001", id="garbage-certificado"),
+    pytest.param(_lugar_expedicion, "CFDI40126", id="lugar-expedicion"),
 ])
-def test_a_batch_of_distinct_4mb_values_keeps_memory_flat(tmp_path, make, code):
-    one, many, run = _one_and_many(tmp_path, make, 25)  # 100 MB of values in all
+def test_a_batch_of_distinct_4mb_values_keeps_memory_flat(tmp_path, pki, make, code):
+    one, many, run = _one_and_many(tmp_path, lambda i: make(i, pki.csd.der), 25)  # 100 MB of values in all
     assert run.exit_code == 1
     assert all(code in problems(r) for r in run.results)
     assert many < one + 25, (one, many)  # observed: +0 to +20 MiB; kept per document it is +100 MiB or more
+    assert max(len(f["message"]) for r in run.results for f in r["findings"]) <= 1000
+
