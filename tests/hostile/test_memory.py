@@ -57,10 +57,15 @@ def _lugar_expedicion(i: int, der: bytes) -> bytes:
     return f'{HEAD} LugarExpedicion="{_distinct(i, 4 * MIB)}"/>'.encode()  # quoted by CFDI40126's message
 
 
+def _tipo_de_comprobante(i: int, der: bytes) -> bytes:  # picks the rules to run
+    return f'{ROOT} Version="4.0" TipoDeComprobante="{_distinct(i, 4 * MIB)}"/>'.encode()
+
+
 @pytest.mark.parametrize(("make", "code"), [
     pytest.param(_total, "CFDI40999", id="total"),
     pytest.param(_garbage_certificado, "CFDIAR-CERT-001", id="garbage-certificado"),
     pytest.param(_lugar_expedicion, "CFDI40126", id="lugar-expedicion"),
+    pytest.param(_tipo_de_comprobante, "CFDI40999", id="tipo-de-comprobante"),
 ])
 def test_a_batch_of_distinct_4mb_values_keeps_memory_flat(tmp_path, pki, make, code):
     one, many, run = _one_and_many(tmp_path, lambda i: make(i, pki.csd.der), 25)  # 100 MB of values in all
