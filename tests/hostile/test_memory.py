@@ -57,6 +57,10 @@ def _lugar_expedicion(i: int, der: bytes) -> bytes:
     return f'{HEAD} LugarExpedicion="{_distinct(i, 4 * MIB)}"/>'.encode()  # quoted by CFDI40126's message
 
 
+def _lugar_expedicion_with_fecha(i: int, der: bytes) -> bytes:  # with a Fecha: its time zone is looked up
+    return f'{HEAD} Fecha="2026-10-05T10:00:00" LugarExpedicion="{_distinct(i, 4 * MIB)}"/>'.encode()
+
+
 def _tipo_de_comprobante(i: int, der: bytes) -> bytes:  # picks the rules to run
     return f'{ROOT} Version="4.0" TipoDeComprobante="{_distinct(i, 4 * MIB)}"/>'.encode()
 
@@ -66,6 +70,7 @@ def _tipo_de_comprobante(i: int, der: bytes) -> bytes:  # picks the rules to run
     pytest.param(_garbage_certificado, "CFDIAR-CERT-001", id="garbage-certificado"),
     pytest.param(_lugar_expedicion, "CFDI40126", id="lugar-expedicion"),
     pytest.param(_tipo_de_comprobante, "CFDI40999", id="tipo-de-comprobante"),
+    pytest.param(_lugar_expedicion_with_fecha, "CFDI40126", id="lugar-expedicion-with-fecha"),
 ])
 def test_a_batch_of_distinct_4mb_values_keeps_memory_flat(tmp_path, pki, make, code):
     one, many, run = _one_and_many(tmp_path, lambda i: make(i, pki.csd.der), 25)  # 100 MB of values in all
