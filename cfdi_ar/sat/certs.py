@@ -206,11 +206,22 @@ def read_certificate(der: bytes) -> SatCertificate:
         raise CertificateError(f"not a DER X.509 certificate: {exc}") from None
 
 
-@functools.lru_cache(maxsize=4096)
+_CACHED_CERTIFICADO = 16 * 1024  # a CSD in base64 is ~2 KB; a longer text is decoded every time, never kept
+
+
 def read_certificado_attr(value: str) -> SatCertificate:
     """``Comprobante/@Certificado`` → certificate. Strict base64 after removing
     whitespace (SAT's XSD collapses whitespace in this attribute; line breaks
-    inside it are common in the wild). Cached: a batch shares few certificates."""
+    inside it are common in the wild). Cached: a batch shares few certificates.
+    Only texts of certificate size are cached: the cache is keyed by the text as
+    written, and a batch of documents each padding a certificate with megabytes of
+    distinct whitespace must not pin all of them."""
+    if len(value) <= _CACHED_CERTIFICADO:
+        return _read_certificado_cached(value)
+    return _read_certificado(value)
+
+
+def _read_certificado(value: str) -> SatCertificate:
     compact = "".join(value.split())
     try:
         der = base64.b64decode(compact, validate=True)
@@ -219,6 +230,9 @@ def read_certificado_attr(value: str) -> SatCertificate:
     if not der:
         raise CertificateError("Certificado is empty")
     return read_certificate(der)
+
+
+_read_certificado_cached = functools.lru_cache(maxsize=4096)(_read_certificado)
 
 
 def load_certificate_file(path: Path) -> SatCertificate:

@@ -10,6 +10,7 @@ of one and once for the whole batch: the difference is what the batch costs.
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 from typing import Callable
 
@@ -65,12 +66,18 @@ def _tipo_de_comprobante(i: int, der: bytes) -> bytes:  # picks the rules to run
     return f'{ROOT} Version="4.0" TipoDeComprobante="{_distinct(i, 4 * MIB)}"/>'.encode()
 
 
+def _padded_certificado(i: int, der: bytes) -> bytes:  # a real certificate, after 4 MB of distinct whitespace
+    text = base64.b64encode(der).decode()
+    return f'{HEAD} Certificado="{text[:64]}{" " * (4 * MIB + i)}{text[64:]}"/>'.encode()
+
+
 @pytest.mark.parametrize(("make", "code"), [
     pytest.param(_total, "CFDI40999", id="total"),
     pytest.param(_garbage_certificado, "CFDIAR-CERT-001", id="garbage-certificado"),
     pytest.param(_lugar_expedicion, "CFDI40126", id="lugar-expedicion"),
     pytest.param(_tipo_de_comprobante, "CFDI40999", id="tipo-de-comprobante"),
     pytest.param(_lugar_expedicion_with_fecha, "CFDI40126", id="lugar-expedicion-with-fecha"),
+    pytest.param(_padded_certificado, "CFDI40999", id="padded-certificado"),
 ])
 def test_a_batch_of_distinct_4mb_values_keeps_memory_flat(tmp_path, pki, make, code):
     one, many, run = _one_and_many(tmp_path, lambda i: make(i, pki.csd.der), 25)  # 100 MB of values in all
