@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+from lxml import etree
 
 from cfdi_ar import validate_bytes
+from cfdi_ar.demo.seal import to_bytes
 
 from ._hostile import MIB, Run, assert_clean, cli_memory, problems
 
@@ -86,3 +88,24 @@ def test_a_batch_of_distinct_4mb_values_keeps_memory_flat(tmp_path, pki, make, c
     assert many < one + 25, (one, many)  # observed: +0 to +20 MiB; kept per document it is +100 MiB or more
     assert max(len(f["message"]) for r in run.results for f in r["findings"]) <= 1000
 
+
+def _every_attribute(document: etree._Element, size: int) -> Make:
+    base = to_bytes(document)
+
+    def make(i: int) -> bytes:
+        root = etree.fromstring(base)
+        for n, el in enumerate(root.iter()):
+            for name in [a for a in el.attrib if not a.startswith("{")]:
+                el.set(name, _distinct(i * 1000 + n, size))
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+    return make
+
+
+@pytest.mark.parametrize("kind", ["invoice", "payment"])
+def test_every_attribute_distinct_and_large_across_a_batch_keeps_memory_flat(tmp_path, sealed_invoice, sealed_payment, kind):
+    document = sealed_invoice() if kind == "invoice" else sealed_payment()
+    make = _every_attribute(document, 150_000)  # ~11-13 MB a document, ~250 MB in the batch
+    one, many, run = _one_and_many(tmp_path, make, 20)
+    assert run.exit_code == 1
+    assert many < one + 25, (one, many)  # observed: flat; before the caches were bounded, +300 MiB
