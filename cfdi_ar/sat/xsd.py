@@ -24,6 +24,7 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
+import itertools
 import os
 import re
 import threading
@@ -43,6 +44,7 @@ __all__ = ["SchemaIssue", "SchemaValidator", "schema_validator", "GIANT_ENUMERAT
 
 XS = "http://www.w3.org/2001/XMLSchema"
 GIANT_ENUMERATION = 1000  # enumerations this long or longer are looked up in sets
+MAX_COMPILED = 4  # compiled schemas kept per process (one per set of complements; batches use one or two)
 
 _TRUSTED_PARSER_KW = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True, remove_comments=True)
 
@@ -397,6 +399,8 @@ class SchemaValidator:
     def __init__(self, lean: bool = True) -> None:
         self.lean = lean
         self._compiled: dict[frozenset[str], _Compiled] = {}
+        self._used: dict[frozenset[str], int] = {}  # key -> tick of its last use, for eviction
+        self._tick = itertools.count()
         self._lock = threading.Lock()
 
     def compiled(self, namespaces: Iterable[str] = ()) -> _Compiled:
@@ -406,7 +410,15 @@ class SchemaValidator:
             with self._lock:
                 found = self._compiled.get(key)
                 if found is None:
+                    if len(self._compiled) >= MAX_COMPILED:
+                        # Each set of complements is its own compiled schema (up to ~70 MB with Comercio
+                        # Exterior's catalogs): a batch whose documents each carry another set must not
+                        # keep them all. The least recently used one goes; it is compiled again if needed.
+                        oldest = min(self._compiled, key=lambda k: self._used.get(k, -1))
+                        del self._compiled[oldest]
+                        self._used.pop(oldest, None)
                     found = self._compiled[key] = _Compiled(key, self.lean)
+        self._used[key] = next(self._tick)
         return found
 
     def validate(self, root: etree._Element, found: ComplementCensus | None = None) -> list[SchemaIssue]:

@@ -11,6 +11,7 @@ of one and once for the whole batch: the difference is what the batch costs.
 from __future__ import annotations
 
 import base64
+import random
 from pathlib import Path
 from typing import Callable
 
@@ -19,6 +20,7 @@ from lxml import etree
 
 from cfdi_ar import validate_bytes
 from cfdi_ar.demo.seal import to_bytes
+from cfdi_ar.sat.complements import ALWAYS_LOADED, COMPLEMENT_XSD
 
 from ._hostile import MIB, Run, assert_clean, cli_memory, problems
 
@@ -109,3 +111,23 @@ def test_every_attribute_distinct_and_large_across_a_batch_keeps_memory_flat(tmp
     one, many, run = _one_and_many(tmp_path, make, 20)
     assert run.exit_code == 1
     assert many < one + 25, (one, many)  # observed: flat; before the caches were bounded, +300 MiB
+
+
+def test_a_batch_where_each_document_carries_another_set_of_complements_keeps_memory_bounded(tmp_path):
+    # Each set of complements is validated with its own compiled schema (up to ~70 MB each): tiny
+    # documents naming empty elements of a different subset of SAT's complements each made the run
+    # compile and keep one schema per document (~50 MB a document).
+    optional = sorted(set(COMPLEMENT_XSD) - ALWAYS_LOADED)
+    rng = random.Random(6)
+
+    def make(i: int) -> bytes:
+        chosen = [ns for ns in optional if rng.random() < 0.5] or optional[:1]
+        decl = "".join(f' xmlns:c{n}="{ns}"' for n, ns in enumerate(chosen))
+        body = "".join(f"<c{n}:X/>" for n in range(len(chosen)))
+        return f"{HEAD}{decl}><cfdi:Complemento>{body}</cfdi:Complemento></cfdi:Comprobante>".encode()
+
+    peak, run = _peak_growth(tmp_path / "combos", 40, make)
+    assert run.exit_code == 1
+    assert all("CFDI40999" in problems(r) for r in run.results)
+    assert peak < 450, peak  # observed ~300 MiB: at most MAX_COMPILED schemas; one per document was ~2 GiB
+    assert run.seconds < 30
