@@ -206,6 +206,7 @@ def read_certificate(der: bytes) -> SatCertificate:
         raise CertificateError(f"not a DER X.509 certificate: {exc}") from None
 
 
+MAX_CACHED_CERTIFICATES = 4096  # chain verdicts kept per process; a batch shares few certificates
 _CACHED_CERTIFICADO = 16 * 1024  # a CSD in base64 is ~2 KB; a longer text is decoded every time, never kept
 
 
@@ -289,7 +290,9 @@ class Trust:
     def chain(self, cert: SatCertificate) -> ChainResult:
         cached = self._cache.get(cert.der)
         if cached is None:
-            cached = self._cache[cert.der] = self._chain(cert)
+            cached = self._chain(cert)
+            if len(self._cache) < MAX_CACHED_CERTIFICATES:  # a batch of distinct forged certificates must not grow it
+                self._cache[cert.der] = cached
         return cached
 
     def _chain(self, cert: SatCertificate) -> ChainResult:

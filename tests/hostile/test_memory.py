@@ -131,3 +131,22 @@ def test_a_batch_where_each_document_carries_another_set_of_complements_keeps_me
     assert all("CFDI40999" in problems(r) for r in run.results)
     assert peak < 450, peak  # observed ~300 MiB: at most MAX_COMPILED schemas; one per document was ~2 GiB
     assert run.seconds < 30
+
+
+def test_certificate_and_stamp_store_caches_stop_growing_at_their_limit(monkeypatch, pki, tmp_path):
+    # A batch of documents each sealed with another certificate, or naming another stamp certificate
+    # serial, would otherwise add one entry per document for the whole run.
+    import cfdi_ar.sat.certs as certs
+    import cfdi_ar.sat.stamps as stamps
+    from cfdi_ar.demo.pki import make_csd
+
+    monkeypatch.setattr(certs, "MAX_CACHED_CERTIFICATES", 3)
+    monkeypatch.setattr(stamps, "MAX_CACHED_SERIALS", 3)
+    trust = certs.sat_trust().with_user_roots([certs.read_certificate(pki.ca.der)])
+    leaves = [certs.read_certificate(make_csd(pki.ca, "CDB200115AB7", "X", serial=f"3000100000050000{n:04d}").der) for n in range(6)]
+    verdicts = [trust.chain(leaf).status for leaf in leaves]
+    assert verdicts == [certs.TrustStatus.USER_ROOT] * 6 and len(trust._cache) == 3
+    assert [trust.chain(leaf).status for leaf in leaves] == verdicts  # uncached ones are simply checked again
+    store = stamps.StampStore(pki.sat_certs)
+    assert [store.get(f"{n:020d}") for n in range(6)] == [None] * 6 and len(store._cache) == 3
+    assert store.get(pki.stamp_cert.serial_sat).certificate is not None
