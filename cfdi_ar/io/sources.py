@@ -31,6 +31,9 @@ from .xml import DEFAULT_MAX_BYTES
 __all__ = ["Limits", "FileItem", "ZipMemberItem", "Problem", "Item", "plan", "load", "Loaded"]
 
 _CHUNK = 1 << 16
+# What zipfile.ZipFile() raises on an archive it cannot open. NotImplementedError: a central directory
+# entry that claims a newer ZIP version than Python reads ("zip file version 23.1"); found by fuzzing.
+_OPEN_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +198,7 @@ def unsafe_member_name(name: str) -> str | None:
 def _plan_zip(path: str, limits: Limits, out: _Plan) -> None:
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except _OPEN_ERRORS as exc:
         out.items.append(_problem(path, "CFDIAR-ZIP-001", f"not a readable ZIP archive (corrupt or truncated): {exc}", unreadable=True))
         return
     with zf:
@@ -298,7 +301,7 @@ def _read_fd(fd: int, first: int, cap: int) -> bytes:
 def _load_member(item: ZipMemberItem, limits: Limits) -> Loaded:
     try:
         zf = zipfile.ZipFile(item.archive)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except _OPEN_ERRORS as exc:
         return Loaded(item.name, problem=_problem(item.name, "CFDIAR-ZIP-001", f"cannot reopen archive: {exc}", unreadable=True))
     with zf:
         return _load_member_from(zf, item, limits)
@@ -334,7 +337,7 @@ def iter_loaded(items: Iterable[Item], limits: Limits = Limits()) -> Iterator[Lo
                     current_zip, current_path = None, item.archive
                     try:
                         current_zip = zipfile.ZipFile(item.archive)
-                    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+                    except _OPEN_ERRORS as exc:
                         yield Loaded(item.name, problem=_problem(item.name, "CFDIAR-ZIP-001", f"cannot reopen archive: {exc}", unreadable=True))
                         continue
                 if current_zip is None:
