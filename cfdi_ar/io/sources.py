@@ -182,6 +182,8 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 
 def unsafe_member_name(name: str) -> str | None:
     """Why a member name is refused, or None when it is safe to use as a label."""
+    if not name:
+        return "is empty"
     if "\x00" in name:
         return "contains a NUL byte"
     if "\\" in name:
@@ -213,7 +215,7 @@ def _plan_zip(path: str, limits: Limits, out: _Plan) -> None:
         for position, info in enumerate(infos):
             name = info.filename
             label = f"{path}!{name}"
-            if info.is_dir():
+            if name.endswith("/"):  # a folder (not info.is_dir(): it raises IndexError on an empty name)
                 continue
             if name in seen:
                 out.items.append(_problem(label, "CFDIAR-ZIP-006", "duplicate member name in the archive; neither copy is trusted over the other, this one is not read"))

@@ -45,3 +45,16 @@ def test_zip_claiming_version_23_1_is_rejected_by_ingest_and_nothing_is_stored(t
     assert "zip file version 23.1" in proc.stdout
     with open_database(db) as ledger:
         assert ledger.scalar("SELECT count(*) FROM documents") == 0
+
+
+def test_zip_member_with_an_empty_name_is_refused_and_the_others_judged(tmp_path):
+    # fuzz_reader: ZipInfo.is_dir() indexes filename[-1], an IndexError on a member named "", which
+    # escaped plan(). The other members (encrypted, corrupt, oversized) each keep their own finding.
+    archive = _copy(tmp_path, "reader-zip-empty-member-name.zip")
+    run = cli(archive)
+    assert_clean(run)
+    assert run.exit_code == 1
+    by_member = {r["file"].split("!", 1)[1]: problems(r) for r in run.results}
+    assert by_member[""] == ["CFDIAR-ZIP-002"]
+    assert sorted(map(tuple, by_member.values())) == [("CFDIAR-IO-002",), ("CFDIAR-ZIP-001",), ("CFDIAR-ZIP-002",), ("CFDIAR-ZIP-005",)]
+    assert run.result("empty-member-name.zip!")["findings"][0]["message"] == "unsafe member name: it is empty; not read"
