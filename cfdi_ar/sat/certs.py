@@ -125,7 +125,10 @@ class SatCertificate:
         """True when this certificate's key signed ``child``."""
         if self.subject.der != child.issuer.der:
             return False
-        algorithm = child.cert.signature_hash_algorithm
+        try:
+            algorithm = child.cert.signature_hash_algorithm
+        except UnsupportedAlgorithm:  # a signature algorithm OID cryptography does not know: nothing verifies
+            return False
         if algorithm is None:
             return False
         return self.verify_signature(child.cert.signature, child.cert.tbs_certificate_bytes, algorithm)
@@ -191,6 +194,13 @@ def _kind(cert: x509.Certificate, ou: str | None) -> CertKind:
     return CertKind.UNKNOWN
 
 
+# What cryptography raises on a certificate it cannot use. Not all are ValueErrors: a version other than
+# 1-3 (InvalidVersion) and a repeated extension (DuplicateExtension, raised when the extensions are first
+# read, in SatCertificate()) escaped read_certificate() and became CFDIAR-INTERNAL (found by fuzzing).
+_UNUSABLE = (ValueError, DerError, x509.InvalidVersion, x509.DuplicateExtension, x509.UnsupportedGeneralNameType,
+             UnsupportedAlgorithm)
+
+
 def read_certificate(der: bytes) -> SatCertificate:
     if der[:11] == b"-----BEGIN ":
         try:
@@ -202,7 +212,7 @@ def read_certificate(der: bytes) -> SatCertificate:
         cert = x509.load_der_x509_certificate(der)
         serial, issuer, subject = read_tbs_names(cert.tbs_certificate_bytes)
         return SatCertificate(der, cert, serial, issuer, subject)
-    except (ValueError, DerError) as exc:
+    except _UNUSABLE as exc:
         raise CertificateError(f"not a DER X.509 certificate: {exc}") from None
 
 

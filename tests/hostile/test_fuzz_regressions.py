@@ -6,8 +6,11 @@ the real CLI on it and asserts the finding and exit code it gets now, with no tr
 
 from __future__ import annotations
 
+import base64
 import shutil
 from pathlib import Path
+
+import pytest
 
 from ._hostile import assert_clean, cli, cli_subprocess, problems
 
@@ -58,3 +61,43 @@ def test_zip_member_with_an_empty_name_is_refused_and_the_others_judged(tmp_path
     assert by_member[""] == ["CFDIAR-ZIP-002"]
     assert sorted(map(tuple, by_member.values())) == [("CFDIAR-IO-002",), ("CFDIAR-ZIP-001",), ("CFDIAR-ZIP-002",), ("CFDIAR-ZIP-005",)]
     assert run.result("empty-member-name.zip!")["findings"][0]["message"] == "unsafe member name: it is empty; not read"
+
+
+SAMPLE_TRUST = ["--config", str(Path(__file__).resolve().parents[2] / "samples" / "cfdi-ar.toml")]
+
+
+def test_certificate_with_an_unknown_signature_algorithm_does_not_chain(tmp_path):
+    # fuzz_validate: one bit flipped in the signature algorithm OID of a sample's Certificado. Reading
+    # signature_hash_algorithm raised UnsupportedAlgorithm inside the chain check: CFDIAR-INTERNAL.
+    doc = _copy(tmp_path, "validate-certificate-unknown-signature-algorithm.xml")
+    run = cli(*SAMPLE_TRUST, doc)
+    assert_clean(run)
+    assert run.exit_code == 1
+    result = run.result(doc.name)
+    assert problems(result) == ["CFDI40106", "CFDI40119"]  # the fuzzer also changed Total
+    assert "does not chain" in result["findings"][0]["message"]
+
+
+def _certificate_bytes_broken(der: bytes, how: str) -> bytes:
+    if how == "version-5":  # tbsCertificate version [0] INTEGER 2 (v3) -> 5: InvalidVersion
+        at = der.index(bytes([0xA0, 0x03, 0x02, 0x01, 0x02]))
+        return der[: at + 4] + b"\x05" + der[at + 5:]
+    at = der.index(bytes([0x06, 0x03, 0x55, 0x1D, 0x0F]))  # keyUsage's OID -> basicConstraints': DuplicateExtension
+    return der[: at + 4] + b"\x13" + der[at + 5:]
+
+
+@pytest.mark.parametrize("how", ["version-5", "duplicate-extension"])
+def test_certificado_cryptography_refuses_in_other_ways_is_cert_001(tmp_path, make_invoice, pki, trust, how):
+    # Found while fixing the case above: cryptography raises InvalidVersion and DuplicateExtension, which are
+    # not ValueErrors, so they escaped read_certificate() and every check reading the certificate failed.
+    from cfdi_ar.demo.seal import seal, stamp, to_bytes
+
+    root = stamp(seal(make_invoice(), pki.csd), pki.stamp_cert)
+    root.set("Certificado", base64.b64encode(_certificate_bytes_broken(pki.csd.der, how)).decode())
+    doc = tmp_path / f"{how}.xml"
+    doc.write_bytes(to_bytes(root))
+    run = cli(*trust, doc)
+    assert_clean(run)
+    result = run.result(doc.name)
+    assert problems(result) == ["CFDIAR-CERT-001"]
+    assert ("not a valid X509 version" if how == "version-5" else "Duplicate 2.5.29.19 extension") in result["findings"][0]["message"]
