@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import random
 import signal
@@ -239,3 +240,163 @@ def test_an_ingest_that_cannot_get_the_lock_in_time_says_so_and_changes_nothing(
     assert "is being written by another cfdi-ar run; nothing was changed. Run the command again when it has finished." in proc.stderr
     assert waited < 15
     assert _state(ledger_target) == before
+
+
+# --------------------------------------------------------------------------- a full disk mid-ingest
+
+def _tables(target: str) -> dict[str, object]:
+    """Everything a run stores, and the run log apart (a failed run is logged when there is room)."""
+    with open_database(target) as db:
+        stored = {t: sorted(map(repr, db.fetchall(f"SELECT * FROM {t}"))) for t in
+                  ("documents", "blobs", "findings", "payments", "relations", "alternates", "conflicts", "run_inputs")}
+        stored["runs"] = [tuple(r) for r in db.fetchall("SELECT id, status FROM runs ORDER BY id")]
+        if db.dialect == "sqlite":
+            assert db.scalar("PRAGMA integrity_check") == "ok"
+    return stored
+
+
+def _as_it_was(before: dict[str, object], after: dict[str, object]) -> None:
+    runs_before, runs_after = before.pop("runs"), after.pop("runs")
+    assert after == before
+    assert runs_after[: len(runs_before)] == runs_before  # type: ignore[index]
+    assert [status for _, status in runs_after[len(runs_before):]] in ([], ["failed"])  # type: ignore[index]
+
+
+_PAGE_CAPPED_CLI = """
+import sqlite3, sys
+_connect = sqlite3.connect
+def connect(*args, **kwargs):
+    conn = _connect(*args, **kwargs)
+    conn.execute("PRAGMA max_page_count = %d" % int(sys.argv[1]))
+    return conn
+sqlite3.connect = connect
+from cfdi_ar.cli import main
+main(sys.argv[2:])
+"""
+
+
+def test_sqlite_ledger_that_reaches_its_size_limit_mid_ingest_is_left_as_it_was(pki, sealed_invoice, tmp_path):
+    target = str(tmp_path / "ledger.db")
+    first = _corpus(tmp_path / "first", sealed_invoice, 10)
+    second = _corpus(tmp_path / "second", sealed_invoice, 60)
+    for i, path in enumerate(second):
+        path.write_bytes(to_bytes(sealed_invoice(folio=str(200_000 + i))))
+    assert subprocess.run(_ingest_cmd(target, pki, *first), capture_output=True, timeout=120).returncode == 0
+    with open_database(target) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        pages = db.scalar("PRAGMA page_count")
+    before = _tables(target)
+    argv = _ingest_cmd(target, pki, *second)
+    full = subprocess.run([argv[0], "-c", _PAGE_CAPPED_CLI, str(pages + 4), *argv[3:]], capture_output=True, text=True, timeout=120)
+    assert full.returncode == 2, full.stderr
+    assert "Traceback" not in full.stderr
+    assert "the ingest failed and nothing was stored" in full.stderr and "database or disk is full" in full.stderr
+    _as_it_was(before, _tables(target))
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120)  # room again: the same run completes
+    assert done.returncode == 0, done.stderr
+    assert _state(target)[0] == 70
+
+
+_ON_A_SMALL_TMPFS = """
+set -e
+mount -t tmpfs -o size=3m tmpfs "$1"
+shift
+exec "$@"
+"""
+
+_FILL_AND_INGEST = """
+import json, os, subprocess, sys
+folder, first, second, rest = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+target = os.path.join(folder, "ledger.db")
+def ingest(path):
+    return subprocess.run([sys.executable, "-m", "cfdi_ar", "ingest", "--db", target, *rest, path], capture_output=True, text=True)
+out = {"first": ingest(first).returncode}
+filler = os.path.join(folder, "filler")
+with open(filler, "wb") as fh:  # fill the file system, leaving 64 KiB
+    try:
+        while True:
+            fh.write(b"\\0" * 65536)
+            fh.flush()
+    except OSError:
+        pass
+os.truncate(filler, os.path.getsize(filler) - 65536)
+from cfdi_ar.ledger import open_database
+def state():
+    with open_database(target) as db:
+        return {"integrity": db.scalar("PRAGMA integrity_check"), "documents": db.scalar("SELECT count(*) FROM documents"),
+                "blobs": db.scalar("SELECT count(*) FROM blobs"), "runs": db.fetchall("SELECT status FROM runs ORDER BY id")}
+out["before"] = state()
+full = ingest(second)
+out["full"] = {"code": full.returncode, "stderr": full.stderr}
+out["after"] = state()
+os.remove(filler)
+out["rerun"] = ingest(second).returncode
+out["final"] = state()
+print(json.dumps(out))
+"""
+
+
+def test_sqlite_ledger_on_a_file_system_that_fills_mid_ingest_is_left_as_it_was(pki, sealed_invoice, tmp_path):
+    """A real full disk: a 3 MB tmpfs, mounted in a user and mount namespace of our own (no root needed
+    where the kernel allows unprivileged user namespaces; skipped where it does not)."""
+    import shutil
+
+    unshare = shutil.which("unshare")
+    probe = subprocess.run([unshare, "--user", "--map-root-user", "--mount", "sh", "-c", _ON_A_SMALL_TMPFS, "sh",
+                            str(tmp_path), "true"], capture_output=True, text=True) if unshare else None
+    if probe is None or probe.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs in a user namespace here: {probe.stderr.strip() if probe else 'no unshare'}")
+    mount = tmp_path / "small"
+    mount.mkdir()
+    first, second = tmp_path / "first", tmp_path / "second"
+    _corpus(first, sealed_invoice, 5)
+    second.mkdir()
+    for i in range(60):
+        (second / f"G-{i:03d}.xml").write_bytes(to_bytes(sealed_invoice(folio=str(300_000 + i))))
+    rest = ["--rfc", OUR_RFC, "--trust-ca", str(pki.ca_path), "--sat-certs", str(pki.sat_certs), "-q", "-f", "csv"]
+    proc = subprocess.run([unshare, "--user", "--map-root-user", "--mount", "sh", "-c", _ON_A_SMALL_TMPFS, "sh", str(mount),
+                           sys.executable, "-c", _FILL_AND_INGEST, str(mount), str(first), str(second), *rest],
+                          capture_output=True, text=True, timeout=300, env={**os.environ, "CFDI_AR_CACHE_DIR": str(tmp_path / "cache")})
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["first"] == 0 and out["before"]["documents"] == 5
+    assert out["full"]["code"] == 2 and "Traceback" not in out["full"]["stderr"], out["full"]
+    assert "nothing was stored" in out["full"]["stderr"] and "full" in out["full"]["stderr"], out["full"]
+    after, before = out["after"], out["before"]
+    assert after["integrity"] == "ok" and (after["documents"], after["blobs"]) == (before["documents"], before["blobs"])
+    assert after["runs"][: len(before["runs"])] == before["runs"] and len(after["runs"]) - len(before["runs"]) in (0, 1)
+    assert out["rerun"] == 0 and out["final"]["documents"] == 65 and out["final"]["integrity"] == "ok"
+
+
+def test_postgresql_ledger_whose_disk_fills_mid_ingest_is_left_as_it_was(pki, sealed_invoice, tmp_path):
+    """PostgreSQL's own answer to a full disk is SQLSTATE 53100 (disk_full) from the statement that needed
+    room; a trigger raises exactly that from the middle of the run (no tablespace or small disk needed)."""
+    from ..pg_server import drop_database, fresh_database, require_pg
+
+    target = fresh_database(require_pg())
+    try:
+        first = _corpus(tmp_path / "first", sealed_invoice, 5)
+        second = tmp_path / "second"
+        second.mkdir()
+        for i in range(20):
+            (second / f"G-{i:03d}.xml").write_bytes(to_bytes(sealed_invoice(folio=str(400_000 + i))))
+        assert subprocess.run(_ingest_cmd(target, pki, *first), capture_output=True, timeout=120).returncode == 0
+        with open_database(target) as db:
+            db.execute("CREATE FUNCTION test_disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION "
+                       "'could not extend file \"base/16384/16999\": No space left on device' USING ERRCODE = 'disk_full'; END $$")
+            db.execute("CREATE TRIGGER test_disk_full BEFORE INSERT ON payments FOR EACH STATEMENT EXECUTE FUNCTION test_disk_full()")
+            db.execute("CREATE TRIGGER test_disk_full BEFORE INSERT ON findings FOR EACH STATEMENT EXECUTE FUNCTION test_disk_full()")
+        before = _tables(target)
+        full = subprocess.run(_ingest_cmd(target, pki, second), capture_output=True, text=True, timeout=120)
+        assert full.returncode == 2, full.stderr
+        assert "Traceback" not in full.stderr
+        assert "the ingest failed and nothing was stored" in full.stderr and "No space left on device" in full.stderr
+        _as_it_was(before, _tables(target))
+        with open_database(target) as db:
+            db.execute("DROP TRIGGER test_disk_full ON findings")
+            db.execute("DROP TRIGGER test_disk_full ON payments")
+        done = subprocess.run(_ingest_cmd(target, pki, second), capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert _state(target)[0] == 25
+    finally:
+        drop_database(target)
