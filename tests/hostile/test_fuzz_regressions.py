@@ -63,18 +63,35 @@ def test_zip_member_with_an_empty_name_is_refused_and_the_others_judged(tmp_path
     assert run.result("empty-member-name.zip!")["findings"][0]["message"] == "unsafe member name: it is empty; not read"
 
 
-SAMPLE_TRUST = ["--config", str(Path(__file__).resolve().parents[2] / "samples" / "cfdi-ar.toml")]
-
-
 def test_certificate_with_an_unknown_signature_algorithm_does_not_chain(tmp_path):
     # fuzz_validate: one bit flipped in the signature algorithm OID of a sample's Certificado. Reading
     # signature_hash_algorithm raised UnsupportedAlgorithm inside the chain check: CFDIAR-INTERNAL.
+    # The sample's demo CA is kept beside the input: trusted, so the chain check reaches the algorithm.
     doc = _copy(tmp_path, "validate-certificate-unknown-signature-algorithm.xml")
-    run = cli(*SAMPLE_TRUST, doc)
+    ca = CRASHES / "validate-certificate-unknown-signature-algorithm.ca.cer"
+    run = cli("--trust-ca", str(ca), doc)
     assert_clean(run)
     assert run.exit_code == 1
     result = run.result(doc.name)
-    assert problems(result) == ["CFDI40106", "CFDI40119"]  # the fuzzer also changed Total
+    assert problems(result) == ["CFDI40106", "CFDI40119", "CFDIAR-TFD-005"]  # the fuzzer also changed Total
+    assert "does not chain" in result["findings"][0]["message"]
+
+
+def test_certificate_of_a_trusted_ca_with_an_unknown_signature_algorithm_does_not_chain(tmp_path, sealed_invoice, pki, trust):
+    # The same case built from scratch: the seal still verifies (the key is unchanged), the chain cannot.
+    from cfdi_ar.demo.seal import to_bytes
+
+    der = pki.csd.der
+    oid = bytes.fromhex("06092a864886f70d01010b")  # sha256WithRSAEncryption, in tbsCertificate and after it
+    assert der.count(oid) == 2
+    root = sealed_invoice()
+    root.set("Certificado", base64.b64encode(der.replace(oid, bytes.fromhex("06092a864886f70d01017f"))).decode())
+    doc = tmp_path / "unknown-algorithm.xml"
+    doc.write_bytes(to_bytes(root))
+    run = cli(*trust, doc)
+    assert_clean(run)
+    result = run.result(doc.name)
+    assert problems(result) == ["CFDI40106"]
     assert "does not chain" in result["findings"][0]["message"]
 
 
