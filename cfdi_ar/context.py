@@ -50,6 +50,17 @@ class Settings:
     lrfc: str | None = None  # optional file of SAT's registered RFCs (LRFC); rules needing it check nothing without it
 
 
+# TipoDeComprobante values whose rule plan is kept: SAT has five, plus the misspellings of a batch. The key
+# is the text as written, so a batch of documents each with another (or a megabyte-long) value must not
+# grow the cache without end: past this many, or this long, the plan is computed again for the document.
+_CACHED_TYPES = 64
+_CACHED_TYPE_LENGTH = 8
+
+
+def _cacheable_type(tipo: str | None) -> bool:
+    return tipo is None or len(tipo) <= _CACHED_TYPE_LENGTH
+
+
 class Runtime:
     """Built once per process from :class:`Settings`."""
 
@@ -74,7 +85,9 @@ class Runtime:
         try:
             return self._by_type[tipo]
         except KeyError:
-            chosen = self._by_type[tipo] = tuple(r for r in self.rules if r.applies_to(tipo))
+            chosen = tuple(r for r in self.rules if r.applies_to(tipo))
+            if _cacheable_type(tipo) and len(self._by_type) < _CACHED_TYPES:
+                self._by_type[tipo] = chosen
             return chosen
 
     def plan(self, tipo: str | None, schema_ok: bool) -> tuple[tuple[str, Callable[..., object]], ...]:
@@ -85,9 +98,9 @@ class Runtime:
         try:
             return self._plans[key]
         except KeyError:
-            plan = self._plans[key] = tuple(
-                (r.code, r.check) for r in self.rules_for(tipo) if r.check is not None and (schema_ok or not r.needs_schema)
-            )
+            plan = tuple((r.code, r.check) for r in self.rules_for(tipo) if r.check is not None and (schema_ok or not r.needs_schema))
+            if _cacheable_type(tipo) and len(self._plans) < _CACHED_TYPES:
+                self._plans[key] = plan
             return plan
 
 
@@ -154,6 +167,10 @@ class DocContext:
         try:
             return read_certificado_attr(value)
         except CertificateError as exc:
+            # Kept as the answer, so cut it loose: its traceback (and the decoding error it was raised
+            # over) holds the frames of this call, with this context and the attribute's text in them,
+            # a reference cycle that kept megabytes per document alive until the collector came by.
+            exc.__traceback__ = exc.__context__ = exc.__cause__ = None
             return exc
 
     @_once

@@ -29,6 +29,19 @@ class Severity(enum.IntEnum):
         return cls[text.strip().upper()]
 
 
+MAX_MESSAGE = 1000  # characters of a finding's message; longer ones keep their head and tail
+MAX_VALUE = 200  # characters of a finding's expected/found value, and of a result's version and type
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` if it fits in ``limit`` characters, else its head and tail around a note of its length."""
+    if len(text) <= limit:
+        return text
+    note = f" …[{len(text):,} characters]… "
+    keep = max(limit - len(note), 2)
+    return text[: keep * 3 // 5] + note + text[len(text) - (keep - keep * 3 // 5):]
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One condition found in one document.
@@ -48,6 +61,14 @@ class Finding:
     line: int | None = None
     expected: str | None = None  # the value SAT's rule requires (a number, a range, a catalog value...)
     found: str | None = None  # the value the document carries
+
+    def __post_init__(self) -> None:
+        # A finding quotes what the document says, and a document may say megabytes: keep each text to a
+        # size a person can read (and a batch of 100,000 results can hold), its head and its tail.
+        for name, limit in (("message", MAX_MESSAGE), ("expected", MAX_VALUE), ("found", MAX_VALUE)):
+            text = getattr(self, name)
+            if text is not None and len(text) > limit:
+                object.__setattr__(self, name, shorten(text, limit))
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -85,6 +106,12 @@ class DocumentResult:
     type: str | None = None
     checks: dict[str, CheckStatus] = field(default_factory=dict)
     unreadable: bool = False  # the input itself could not be read (exit code 2)
+
+    def __post_init__(self) -> None:
+        for name in ("version", "type"):  # the attributes as written: a hostile document's may be megabytes
+            text = getattr(self, name)
+            if text is not None and len(text) > MAX_VALUE:
+                object.__setattr__(self, name, shorten(text, MAX_VALUE))
 
     @property
     def valid(self) -> bool:

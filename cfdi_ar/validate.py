@@ -18,6 +18,7 @@ from .context import DocContext, Runtime, Settings, runtime_for
 from .findings import CheckStatus, DocumentResult, Finding, Severity, sorted_findings
 from .io.sources import Item, Loaded, Problem, iter_loaded, plan
 from .io.xml import XmlRefused, parse_untrusted
+from .model.values import canonical_uuid
 from .namespaces import CFDI33, CFDI40, xpath_of
 from .rules import get as get_rule
 from .rules.registry import Violation
@@ -153,7 +154,8 @@ def _validate_cfdi40(ctx: DocContext) -> DocumentResult:
     try:
         checks = _checks(ctx, schema_ok, findings)
         model = ctx.model
-        uuid, version, tipo = model.uuid, model.version, model.tipo_de_comprobante
+        # the key the ledger would use; None for a stamp UUID that is not one (a schema error says why)
+        uuid, version, tipo = canonical_uuid(model.uuid), model.version, model.tipo_de_comprobante
     except Exception as exc:  # noqa: BLE001
         findings.append(_internal("summary", exc, ctx))
         checks, uuid, version, tipo = {}, None, ctx.root.get("Version"), ctx.root.get("TipoDeComprobante")

@@ -31,6 +31,9 @@ from .xml import DEFAULT_MAX_BYTES
 __all__ = ["Limits", "FileItem", "ZipMemberItem", "Problem", "Item", "plan", "load", "Loaded"]
 
 _CHUNK = 1 << 16
+# What zipfile.ZipFile() raises on an archive it cannot open. NotImplementedError: a central directory
+# entry that claims a newer ZIP version than Python reads ("zip file version 23.1"); found by fuzzing.
+_OPEN_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +182,8 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 
 def unsafe_member_name(name: str) -> str | None:
     """Why a member name is refused, or None when it is safe to use as a label."""
+    if not name:
+        return "is empty"
     if "\x00" in name:
         return "contains a NUL byte"
     if "\\" in name:
@@ -195,7 +200,7 @@ def unsafe_member_name(name: str) -> str | None:
 def _plan_zip(path: str, limits: Limits, out: _Plan) -> None:
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except _OPEN_ERRORS as exc:
         out.items.append(_problem(path, "CFDIAR-ZIP-001", f"not a readable ZIP archive (corrupt or truncated): {exc}", unreadable=True))
         return
     with zf:
@@ -210,7 +215,7 @@ def _plan_zip(path: str, limits: Limits, out: _Plan) -> None:
         for position, info in enumerate(infos):
             name = info.filename
             label = f"{path}!{name}"
-            if info.is_dir():
+            if name.endswith("/"):  # a folder (not info.is_dir(): it raises IndexError on an empty name)
                 continue
             if name in seen:
                 out.items.append(_problem(label, "CFDIAR-ZIP-006", "duplicate member name in the archive; neither copy is trusted over the other, this one is not read"))
@@ -298,7 +303,7 @@ def _read_fd(fd: int, first: int, cap: int) -> bytes:
 def _load_member(item: ZipMemberItem, limits: Limits) -> Loaded:
     try:
         zf = zipfile.ZipFile(item.archive)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except _OPEN_ERRORS as exc:
         return Loaded(item.name, problem=_problem(item.name, "CFDIAR-ZIP-001", f"cannot reopen archive: {exc}", unreadable=True))
     with zf:
         return _load_member_from(zf, item, limits)
@@ -334,7 +339,7 @@ def iter_loaded(items: Iterable[Item], limits: Limits = Limits()) -> Iterator[Lo
                     current_zip, current_path = None, item.archive
                     try:
                         current_zip = zipfile.ZipFile(item.archive)
-                    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+                    except _OPEN_ERRORS as exc:
                         yield Loaded(item.name, problem=_problem(item.name, "CFDIAR-ZIP-001", f"cannot reopen archive: {exc}", unreadable=True))
                         continue
                 if current_zip is None:

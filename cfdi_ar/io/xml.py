@@ -88,18 +88,24 @@ def parse_untrusted(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree
     return root
 
 
-_DOCTYPE_MARKERS = tuple(
-    marker.encode(enc)
-    for marker in ("<!DOCTYPE", "<!ENTITY")
-    for enc in ("ascii", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+_MARKERS = ("<!DOCTYPE", "<!ENTITY")
+_MARKERS_BY_ENCODING = {enc: tuple(m.encode(enc) for m in _MARKERS)
+                        for enc in ("ascii", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")}
+# The encoding family a document's first bytes announce (XML 1.0 Appendix F, as libxml2 reads them).
+_SIGNATURES = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"), (b"\x00\x00\x00<", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"), (b"<\x00", "utf-16-le"), (b"\x00<", "utf-16-be"),
 )
 
 
 def _declares_doctype(data: bytes) -> bool:
-    """Whether the bytes declare a DTD, whatever the encoding and however far in (a prolog
-    can hold megabytes of comments before it)."""
+    """Whether the bytes declare a DTD, however far in (a prolog can hold megabytes of comments
+    before it), in the encoding family the first bytes announce. Searching every family's markers
+    in every document took ~1 s for 20 MB of NUL bytes: the big-endian markers begin with NUL."""
     raw = bytes(data)
-    return any(marker in raw for marker in _DOCTYPE_MARKERS)
+    encoding = next((enc for sig, enc in _SIGNATURES if raw.startswith(sig)), "ascii")
+    return any(marker in raw for marker in _MARKERS_BY_ENCODING[encoding])
 
 
 def _doctype_refused() -> XmlRefused:

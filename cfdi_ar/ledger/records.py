@@ -9,7 +9,6 @@ the ``documents``, ``findings``, ``payments`` and ``relations`` tables.
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 import zlib
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from typing import Any
 from ..context import DocContext
 from ..findings import DocumentResult, Severity
 from ..model import Comprobante
+from ..model.values import UUID_RE, canonical_uuid
 from ..rules.sello import cadena_of
 
 __all__ = ["Prepared", "Evidence", "prepare", "prepare_evidence", "UUID_RE", "canonical_uuid", "CODEC", "compress", "decompress"]
@@ -51,17 +51,6 @@ def decompress(codec: str, data: bytes) -> bytes:
 
         return zstandard.ZstdDecompressor().decompress(data)  # type: ignore[no-any-return]
     raise ValueError(f"unknown blob compression {codec!r}")
-
-UUID_RE = re.compile(r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}")
-
-
-def canonical_uuid(text: str | None) -> str | None:
-    """The ledger's key for a UUID: upper case, SAT's 8-4-4-4-12 shape; None when it is not one."""
-    if not text:
-        return None
-    value = text.strip().strip("{}").upper()
-    return value if UUID_RE.fullmatch(value) else None
-
 
 @dataclass
 class Prepared:

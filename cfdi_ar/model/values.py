@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..xmltext import collapse
 
-__all__ = ["text", "decimal", "integer", "fecha", "decimals_written"]
+__all__ = ["text", "decimal", "integer", "fecha", "decimals_written", "UUID_RE", "canonical_uuid"]
 
 _WS = " \t\r\n"
 # xs:decimal's lexical space: optional sign, digits, optional fraction. No exponents,
@@ -32,6 +32,7 @@ def text(raw: str | None) -> str | None:
 
 _DECIMALS: dict[str, Decimal | None] = {}  # amounts repeat a lot across a batch (rates, quantities, "0")
 _MISSING = object()
+_CACHED_LENGTH = 80  # a decimal of up to 64 characters, with room for whitespace around it
 
 
 def decimal(raw: str | None) -> Decimal | None:
@@ -41,7 +42,9 @@ def decimal(raw: str | None) -> Decimal | None:
     if found is not _MISSING:
         return found  # type: ignore[return-value]
     result = _decimal(raw)
-    if len(_DECIMALS) < 100_000:
+    # Only texts that can be numbers are kept (_decimal() refuses anything longer): a batch of documents
+    # each carrying a distinct multi-megabyte "amount" must not pin every one of them in memory.
+    if len(raw) <= _CACHED_LENGTH and len(_DECIMALS) < 100_000:
         _DECIMALS[raw] = result
     return result
 
@@ -90,3 +93,15 @@ def decimals_written(raw: str | None) -> int | None:
         return None
     _, dot, frac = value.partition(".")
     return len(frac) if dot else 0
+
+
+UUID_RE = re.compile(r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}")
+
+
+def canonical_uuid(text: str | None) -> str | None:
+    """A UUID as the ledger and the reports key it: upper case, SAT's 8-4-4-4-12 shape (surrounding
+    whitespace and braces dropped); None when the text is not one."""
+    if not text:
+        return None
+    value = text.strip().strip("{}").upper()
+    return value if UUID_RE.fullmatch(value) else None

@@ -125,7 +125,10 @@ class SatCertificate:
         """True when this certificate's key signed ``child``."""
         if self.subject.der != child.issuer.der:
             return False
-        algorithm = child.cert.signature_hash_algorithm
+        try:
+            algorithm = child.cert.signature_hash_algorithm
+        except UnsupportedAlgorithm:  # a signature algorithm OID cryptography does not know: nothing verifies
+            return False
         if algorithm is None:
             return False
         return self.verify_signature(child.cert.signature, child.cert.tbs_certificate_bytes, algorithm)
@@ -191,6 +194,13 @@ def _kind(cert: x509.Certificate, ou: str | None) -> CertKind:
     return CertKind.UNKNOWN
 
 
+# What cryptography raises on a certificate it cannot use. Not all are ValueErrors: a version other than
+# 1-3 (InvalidVersion) and a repeated extension (DuplicateExtension, raised when the extensions are first
+# read, in SatCertificate()) escaped read_certificate() and became CFDIAR-INTERNAL (found by fuzzing).
+_UNUSABLE = (ValueError, DerError, x509.InvalidVersion, x509.DuplicateExtension, x509.UnsupportedGeneralNameType,
+             UnsupportedAlgorithm)
+
+
 def read_certificate(der: bytes) -> SatCertificate:
     if der[:11] == b"-----BEGIN ":
         try:
@@ -202,15 +212,27 @@ def read_certificate(der: bytes) -> SatCertificate:
         cert = x509.load_der_x509_certificate(der)
         serial, issuer, subject = read_tbs_names(cert.tbs_certificate_bytes)
         return SatCertificate(der, cert, serial, issuer, subject)
-    except (ValueError, DerError) as exc:
+    except _UNUSABLE as exc:
         raise CertificateError(f"not a DER X.509 certificate: {exc}") from None
 
 
-@functools.lru_cache(maxsize=4096)
+MAX_CACHED_CERTIFICATES = 4096  # chain verdicts kept per process; a batch shares few certificates
+_CACHED_CERTIFICADO = 16 * 1024  # a CSD in base64 is ~2 KB; a longer text is decoded every time, never kept
+
+
 def read_certificado_attr(value: str) -> SatCertificate:
     """``Comprobante/@Certificado`` → certificate. Strict base64 after removing
     whitespace (SAT's XSD collapses whitespace in this attribute; line breaks
-    inside it are common in the wild). Cached: a batch shares few certificates."""
+    inside it are common in the wild). Cached: a batch shares few certificates.
+    Only texts of certificate size are cached: the cache is keyed by the text as
+    written, and a batch of documents each padding a certificate with megabytes of
+    distinct whitespace must not pin all of them."""
+    if len(value) <= _CACHED_CERTIFICADO:
+        return _read_certificado_cached(value)
+    return _read_certificado(value)
+
+
+def _read_certificado(value: str) -> SatCertificate:
     compact = "".join(value.split())
     try:
         der = base64.b64decode(compact, validate=True)
@@ -219,6 +241,9 @@ def read_certificado_attr(value: str) -> SatCertificate:
     if not der:
         raise CertificateError("Certificado is empty")
     return read_certificate(der)
+
+
+_read_certificado_cached = functools.lru_cache(maxsize=4096)(_read_certificado)
 
 
 def load_certificate_file(path: Path) -> SatCertificate:
@@ -275,7 +300,9 @@ class Trust:
     def chain(self, cert: SatCertificate) -> ChainResult:
         cached = self._cache.get(cert.der)
         if cached is None:
-            cached = self._cache[cert.der] = self._chain(cert)
+            cached = self._chain(cert)
+            if len(self._cache) < MAX_CACHED_CERTIFICATES:  # a batch of distinct forged certificates must not grow it
+                self._cache[cert.der] = cached
         return cached
 
     def _chain(self, cert: SatCertificate) -> ChainResult:

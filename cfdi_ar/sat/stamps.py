@@ -21,6 +21,7 @@ __all__ = ["StampStore", "StoreEntry"]
 
 _SERIAL = re.compile(r"^[0-9]{20}$")
 _UNSEEN = object()
+MAX_CACHED_SERIALS = 4096  # store look-ups kept per process (SAT has a few dozen stamp certificates)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +47,12 @@ class StampStore:
         if self.folder is None or not _SERIAL.match(serial):
             return None
         with self._lock:
-            if serial not in self._cache:
-                self._cache[serial] = self._load(serial)
-            return self._cache[serial]
+            found = self._cache.get(serial, _UNSEEN)
+            if found is _UNSEEN:
+                found = self._load(serial)
+                if len(self._cache) < MAX_CACHED_SERIALS:  # distinct serials in a hostile batch must not grow it
+                    self._cache[serial] = found
+            return found  # type: ignore[return-value]
 
     def _load(self, serial: str) -> StoreEntry | None:
         assert self.folder is not None

@@ -48,11 +48,15 @@ def _connection() -> sqlite3.Connection | None:
     return conn
 
 
-@functools.lru_cache(maxsize=4096)
 def zone_for_postal_code(postal_code: str | None) -> ZoneInfo | None:
     """The time zone of a c_CodigoPostal value, or None when unknown."""
     if not postal_code or len(postal_code) != 5 or not postal_code.isdigit():
-        return None
+        return None  # before the cache: it is keyed by the text, which may be megabytes of anything
+    return _zone_for_postal_code(postal_code)
+
+
+@functools.lru_cache(maxsize=4096)
+def _zone_for_postal_code(postal_code: str) -> ZoneInfo | None:
     conn = _connection()
     if conn is None:
         return None

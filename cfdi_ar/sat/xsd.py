@@ -24,6 +24,7 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
+import itertools
 import os
 import re
 import threading
@@ -43,6 +44,7 @@ __all__ = ["SchemaIssue", "SchemaValidator", "schema_validator", "GIANT_ENUMERAT
 
 XS = "http://www.w3.org/2001/XMLSchema"
 GIANT_ENUMERATION = 1000  # enumerations this long or longer are looked up in sets
+MAX_COMPILED = 4  # compiled schemas kept per process (one per set of complements; batches use one or two)
 
 _TRUSTED_PARSER_KW = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True, remove_comments=True)
 
@@ -397,6 +399,8 @@ class SchemaValidator:
     def __init__(self, lean: bool = True) -> None:
         self.lean = lean
         self._compiled: dict[frozenset[str], _Compiled] = {}
+        self._used: dict[frozenset[str], int] = {}  # key -> tick of its last use, for eviction
+        self._tick = itertools.count()
         self._lock = threading.Lock()
 
     def compiled(self, namespaces: Iterable[str] = ()) -> _Compiled:
@@ -406,7 +410,15 @@ class SchemaValidator:
             with self._lock:
                 found = self._compiled.get(key)
                 if found is None:
+                    if len(self._compiled) >= MAX_COMPILED:
+                        # Each set of complements is its own compiled schema (up to ~70 MB with Comercio
+                        # Exterior's catalogs): a batch whose documents each carry another set must not
+                        # keep them all. The least recently used one goes; it is compiled again if needed.
+                        oldest = min(self._compiled, key=lambda k: self._used.get(k, -1))
+                        del self._compiled[oldest]
+                        self._used.pop(oldest, None)
                     found = self._compiled[key] = _Compiled(key, self.lean)
+        self._used[key] = next(self._tick)
         return found
 
     def validate(self, root: etree._Element, found: ComplementCensus | None = None) -> list[SchemaIssue]:
@@ -422,14 +434,22 @@ class SchemaValidator:
 
 
 def _remove_like(copy_root: etree._Element, original: etree._Element, elements: Iterable[etree._Element]) -> None:
-    """Remove from ``copy_root`` the nodes that are ``elements`` in ``original`` (matched by path)."""
-    tree = original.getroottree()
-    copy_tree = copy_root.getroottree()
+    """Remove from ``copy_root`` the nodes that are ``elements`` in ``original``, matched by their
+    position among their parent's children (a deep copy keeps every node, comments and PIs included,
+    in place). Not by ``getpath()``: its prefixed steps (``/cfdi:Comprobante/cfdi:Addenda``) cannot be
+    evaluated without a prefix map, and an unknown complement's prefix may be declared anywhere."""
     targets = []
     for el in elements:
-        found = copy_tree.xpath(tree.getpath(el))
-        if found:
-            targets.append(found[0])
+        steps = []
+        node = el
+        parent = node.getparent()
+        while parent is not None:
+            steps.append(parent.index(node))
+            node, parent = parent, parent.getparent()
+        found = copy_root
+        for i in reversed(steps):
+            found = found[i]
+        targets.append(found)
     for el in targets:
         parent = el.getparent()
         if parent is not None:

@@ -150,12 +150,25 @@ def cli_subprocess(*args: str | os.PathLike[str], cwd: str | os.PathLike[str] | 
     return Run(proc.returncode, proc.stdout, proc.stderr, time.monotonic() - start)
 
 
-_MEMORY_PROBE = """
-import json, resource, sys
+# Peak RSS of this process in KiB. Linux: VmHWM, the high-water mark of this process's own memory map.
+# Not ru_maxrss there: it carries over fork and exec, so a child started by a large parent (pytest after
+# a heavy test) reported the parent's peak, and every growth measured in it came out as zero.
+PEAK_RSS_KIB = """
+def peak_rss_kib():
+    try:
+        with open("/proc/self/status") as fh:
+            return int(next(line for line in fh if line.startswith("VmHWM:")).split()[1])
+    except (OSError, StopIteration, ValueError):
+        import resource
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+"""
+
+_MEMORY_PROBE = PEAK_RSS_KIB + """
+import json, sys
 from cfdi_ar.cli import main
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = peak_rss_kib()
 code = main(sys.argv[1:], standalone_mode=False)
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+after = peak_rss_kib()
 sys.stderr.write("\\nMEMORY-PROBE " + json.dumps({"exit": code, "maxrss_delta_kib": after - before}) + "\\n")
 """
 
@@ -164,7 +177,7 @@ def cli_memory(*args: str | os.PathLike[str]) -> Run:
     """Like :func:`cli_subprocess`, also measuring the peak-RSS growth (``run.extra['rss_mib']``).
 
     The delta is taken after ``cfdi_ar.cli`` is imported, so it covers reading,
-    planning, parsing and validating (Linux reports ``ru_maxrss`` in KiB).
+    planning, parsing and validating (``PEAK_RSS_KIB``: VmHWM on Linux).
     """
     pytest.importorskip("resource")
     argv = [sys.executable, "-c", _MEMORY_PROBE, "validate", "--format", "json", *map(os.fspath, args)]

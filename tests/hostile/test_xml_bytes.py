@@ -82,3 +82,18 @@ def test_pdf_bytes_named_xml_are_refused(tmp_path):
 def test_pdf_file_given_directly_is_refused(tmp_path):
     doc = _write(tmp_path, "factura.pdf", b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n")
     assert_refused(cli(doc), "factura.pdf", "CFDIAR-XML-001")
+
+
+
+def test_utf8_bytes_declared_latin1_are_read_as_mojibake_and_fail_the_seal(tmp_path, make_invoice, pki, trust):
+    from cfdi_ar.demo.seal import seal, stamp, to_bytes
+
+    root = make_invoice()
+    root.find("{*}Receptor").set("Nombre", "ABARROTES LA ESPAÑOLA")
+    data = to_bytes(stamp(seal(root, pki.csd), pki.stamp_cert))
+    honest = _write(tmp_path, "honest.xml", data)
+    lying = _write(tmp_path, "lying-latin1.xml", data.replace(b"encoding='UTF-8'", b"encoding='ISO-8859-1'", 1))
+    assert b"ESPA\xc3\x91OLA" in data and lying.read_bytes() != data
+    run = cli(*trust, honest, lying)
+    assert_valid(run, "honest.xml")
+    assert_refused(run, "lying-latin1.xml", "CFDI40102")  # Ñ read as two Latin-1 characters: another cadena

@@ -42,3 +42,14 @@ def test_50mb_single_text_node_is_refused_by_libxml2_text_limit(tmp_path):
     doc.write_bytes(b'<?xml version="1.0"?><r>' + b"A" * (50 * MIB) + b"</r>")
     result = assert_refused(cli("--max-size", "100", doc), "fat-text.xml", "CFDIAR-XML-001")
     assert "too long" in result["findings"][0]["message"].lower()
+
+
+def test_20mb_of_nul_bytes_is_refused_in_well_under_a_second(tmp_path):
+    # Classifying the parse error (a DOCTYPE behind it, or not) searched the UTF-16/32 big-endian markers,
+    # which begin with NUL, through the whole document: ~1 s for 20 MB of NULs, for every such document.
+    doc = tmp_path / "nuls.xml"
+    doc.write_bytes(b"\0" * (20 * MIB - 1))
+    run = cli(doc)
+    result = assert_refused(run, "nuls.xml", "CFDIAR-XML-001")
+    assert "Document is empty" in result["findings"][0]["message"]
+    assert run.seconds < 0.4, run.seconds  # observed ~0.06 s; 1.0 s before
