@@ -45,6 +45,7 @@ from ..validate import inspect_loaded
 from .db import Database, LedgerError
 from .records import CODEC, Evidence, Prepared, iso as _iso, prepare, prepare_evidence
 from .schema import migrate, now as _now
+from .spool import Spool, SpoolError
 
 __all__ = ["IngestReport", "InputOutcome", "ingest_paths", "OUTCOMES"]
 
@@ -81,6 +82,7 @@ class InputOutcome:
     sha256: str | None = None
     message: str = ""
     problems: int = 0  # rows or parts of an evidence file that could not be read
+    unreadable: bool = False  # the input itself could not be read: missing, a FIFO, a corrupt archive
 
     def to_dict(self) -> dict[str, Any]:
         return {"file": self.name, "outcome": self.outcome, "uuid": self.uuid, "type": self.tipo, "valid": self.valid,
@@ -105,6 +107,19 @@ class IngestReport:
         c = self.counts()
         return bool(c["conflict"] or c["rejected"] or c["invalid"] or any(i.problems for i in self.inputs))
 
+    @property
+    def unreadable(self) -> list[InputOutcome]:
+        """Inputs that could not be read at all (what makes ``validate`` exit 2)."""
+        return [i for i in self.inputs if i.unreadable]
+
+    def exit_code(self) -> int:
+        """As ``validate``: 2 when an input could not be read at all or none was found (the readable
+        ones are still stored); 1 for findings (rejected, invalid, conflicting documents, evidence with
+        unreadable rows); 0 clean."""
+        if not self.inputs or self.unreadable:
+            return 2
+        return 1 if self.has_findings else 0
+
 
 def ingest_paths(
     db: Database,
@@ -123,20 +138,23 @@ def ingest_paths(
         raise LedgerError("the company's RFC is not configured: give --rfc RFC (repeatable) or rfc = [...] in cfdi-ar.toml")
     migrate(db)
     started = _now()
-    prepared = _prepare_all(paths, settings, ours, on_plan, on_progress)
-    try:
-        with db.write():
-            report = _write_run(db, prepared, started, arguments, accept_invalid)
-    except LedgerError:
-        raise
-    except Exception as exc:  # the run rolled back; keep a trace of it, then report
-        _log_failed_run(db, started, arguments, prepared, exc)
-        raise LedgerError(f"the ingest failed and nothing was stored: {type(exc).__name__}: {exc}") from exc
+    with Spool() as prepared:
+        uuids = _prepare_all(paths, settings, ours, on_plan, on_progress, prepared)
+        try:
+            with db.write():
+                report = _write_run(db, prepared, uuids, started, arguments, accept_invalid)
+        except LedgerError:
+            raise
+        except Exception as exc:  # the run rolled back; keep a trace of it, then report
+            _log_failed_run(db, started, arguments, len(prepared), exc)
+            raise LedgerError(f"the ingest failed and nothing was stored: {type(exc).__name__}: {exc}") from exc
     return report
 
 
 def _prepare_all(paths: Sequence[str], settings: Settings, ours: frozenset[str],
-                 on_plan: Callable[[int], None] | None, on_progress: Callable[[int], None] | None) -> list[Prepared | Evidence]:
+                 on_plan: Callable[[int], None] | None, on_progress: Callable[[int], None] | None,
+                 out: Spool) -> set[str]:
+    """Check every input into ``out`` (in order); return the UUIDs seen, which the write looks up."""
     from .cancellations import sniff
 
     runtime = runtime_for(settings)
@@ -144,23 +162,29 @@ def _prepare_all(paths: Sequence[str], settings: Settings, ours: frozenset[str],
     items, skipped = plan(paths, settings.limits, settings.exclude, suffixes=EVIDENCE_SUFFIXES)
     if on_plan is not None:
         on_plan(len(items))
-    out: list[Prepared | Evidence] = []
+    uuids: set[str] = set()
     # read a batch ahead, as validate does (alternating one read with one check costs ~40 µs a document)
-    for loaded in (item for batch in read_ahead(iter_loaded(items, settings.limits)) for item in batch):
-        lower = loaded.name.lower()
-        kind = sniff(loaded.name, loaded.data) if loaded.data is not None and lower.endswith((".txt", ".csv")) else None
-        if kind is not None:
-            out.append(prepare_evidence(loaded.name, loaded.data, kind, trust))  # type: ignore[arg-type]
-        else:
-            result, ctx = inspect_loaded(loaded, runtime)
-            kind = sniff(loaded.name, loaded.data) if ctx is None and loaded.data is not None and lower.endswith(".xml") else None
-            if kind is not None:  # an XML that is not a CFDI: a cancellation request or SAT's acuse?
+    try:
+        for loaded in (item for batch in read_ahead(iter_loaded(items, settings.limits)) for item in batch):
+            lower = loaded.name.lower()
+            kind = sniff(loaded.name, loaded.data) if loaded.data is not None and lower.endswith((".txt", ".csv")) else None
+            if kind is not None:
                 out.append(prepare_evidence(loaded.name, loaded.data, kind, trust))  # type: ignore[arg-type]
             else:
-                out.append(prepare(loaded.name, loaded.data, result, ctx, ours))
-        if on_progress is not None:
-            on_progress(1)
-    return out
+                result, ctx = inspect_loaded(loaded, runtime)
+                kind = sniff(loaded.name, loaded.data) if ctx is None and loaded.data is not None and lower.endswith(".xml") else None
+                if kind is not None:  # an XML that is not a CFDI: a cancellation request or SAT's acuse?
+                    out.append(prepare_evidence(loaded.name, loaded.data, kind, trust))  # type: ignore[arg-type]
+                else:
+                    p = prepare(loaded.name, loaded.data, result, ctx, ours)
+                    if p.uuid:
+                        uuids.add(p.uuid)
+                    out.append(p)
+            if on_progress is not None:
+                on_progress(1)
+    except SpoolError as exc:
+        raise LedgerError(f"{exc}; nothing was stored (set TMPDIR to a folder with room)") from exc
+    return uuids
 
 
 def _request_trust(runtime: Any) -> Callable[[bytes], str | None]:
@@ -183,36 +207,48 @@ def _request_trust(runtime: Any) -> Callable[[bytes], str | None]:
     return trust
 
 
-def _write_run(db: Database, prepared: list[Prepared | Evidence], started: str, arguments: Sequence[str], accept_invalid: bool) -> IngestReport:
+_FLUSH_EVERY = 500  # documents whose rows are queued before they are written (memory stays flat)
+
+
+def _write_run(db: Database, prepared: Spool, uuids: set[str], started: str, arguments: Sequence[str],
+               accept_invalid: bool) -> IngestReport:
     run_id = _insert_run(db, "ingest", started, arguments, "committed")
     report = IngestReport(run_id)
-    existing = _existing(db, {p.uuid for p in prepared if isinstance(p, Prepared) and p.uuid})
-    seen: dict[str, Prepared] = {}
+    existing = _existing(db, uuids)
+    seen: dict[str, tuple[str, str | None, str | None]] = {}  # uuid -> (name, sha256, cadena_sha256) stored by this run
     rows = _Rows()
-    for p in prepared:
+    inputs: list[tuple[Any, ...]] = []
+    for position, p in enumerate(prepared):
         if isinstance(p, Evidence):
             rows.write(db)  # what came before, first: the evidence looks its own blob up
-            report.inputs.append(_store_evidence(db, p, run_id))
-            continue
-        outcome = _decide(p, existing.get(p.uuid) if p.uuid else None, seen.get(p.uuid) if p.uuid else None)
-        if outcome.outcome == "new":
-            _store(db, p, run_id, accepted=p.valid or accept_invalid, rows=rows)
-            seen[p.uuid] = p  # type: ignore[index]
-        elif outcome.outcome == "alternate":
-            rows.blobs.append((p.sha256, p.size, p.compressed))
-            rows.alternates.append((p.uuid, p.sha256, p.name, run_id))
-        elif outcome.outcome == "conflict":
-            rows.blobs.append((p.sha256, p.size, p.compressed))
-            rows.conflicts.append((p.uuid, p.sha256, p.cadena_sha256, p.name, outcome.message, run_id))
+            outcome = _store_evidence(db, p, run_id)
+        else:
+            outcome = _decide(p, existing.get(p.uuid) if p.uuid else None, seen.get(p.uuid) if p.uuid else None)
+            if outcome.outcome == "new":
+                _store(db, p, run_id, accepted=p.valid or accept_invalid, rows=rows)
+                seen[p.uuid] = (p.name, p.sha256, p.cadena_sha256)  # type: ignore[index]
+            elif outcome.outcome == "alternate":
+                rows.blobs.append((p.sha256, p.size, p.compressed))
+                rows.alternates.append((p.uuid, p.sha256, p.name, run_id))
+            elif outcome.outcome == "conflict":
+                rows.blobs.append((p.sha256, p.size, p.compressed))
+                rows.conflicts.append((p.uuid, p.sha256, p.cadena_sha256, p.name, outcome.message, run_id))
         report.inputs.append(outcome)
+        inputs.append((run_id, position, outcome.name, outcome.sha256, p.size, outcome.outcome, outcome.uuid,
+                       outcome.message or None))
+        if len(inputs) >= _FLUSH_EVERY:
+            _flush(db, rows, inputs)
+    _flush(db, rows, inputs)
+    db.execute("UPDATE runs SET finished_at = ?, counts = ? WHERE id = ?", (_now(), json.dumps(report.counts()), run_id))
+    return report
+
+
+def _flush(db: Database, rows: _Rows, inputs: list[tuple[Any, ...]]) -> None:
     rows.write(db)
     db.executemany(
         "INSERT INTO run_inputs (run_id, position, name, sha256, size, outcome, uuid, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        ((run_id, i, o.name, o.sha256, p.size, o.outcome, o.uuid, o.message or None)
-         for i, (o, p) in enumerate(zip(report.inputs, prepared))),
-    )
-    db.execute("UPDATE runs SET finished_at = ?, counts = ? WHERE id = ?", (_now(), json.dumps(report.counts()), run_id))
-    return report
+        inputs)
+    inputs.clear()
 
 
 class _Rows:
@@ -281,17 +317,22 @@ def _store_evidence(db: Database, e: Evidence, run_id: int) -> InputOutcome:
                         problems=len(e.problems))
 
 
-def _decide(p: Prepared, stored: tuple[str, str | None] | None, earlier: Prepared | None) -> InputOutcome:
+def _decide(p: Prepared, stored: tuple[str, str | None] | None,
+            earlier: tuple[str, str | None, str | None] | None) -> InputOutcome:
+    """``stored``: (raw_sha256, cadena_sha256) of the ledger's document with p's UUID; ``earlier``:
+    (name, raw_sha256, cadena_sha256) of the one this run already stores under it."""
     def out(outcome: str, message: str = "") -> InputOutcome:
         ours = bool(p.document.get("ours")) if p.document else None
-        return InputOutcome(p.name, outcome, p.uuid, p.tipo, p.valid if p.uuid else None, ours, p.sha256, message)
+        return InputOutcome(p.name, outcome, p.uuid, p.tipo, p.valid if p.uuid else None, ours, p.sha256, message,
+                            unreadable=p.unreadable)
 
     if p.uuid is None:
         return out("rejected", p.problem or "not storable")
     if earlier is not None:
-        stored = (earlier.sha256 or "", earlier.cadena_sha256)
-        if earlier.sha256 == p.sha256:
-            return out("duplicate_in_run", f"the same document was given twice in this run (first: {earlier.name})")
+        earlier_name, earlier_sha, earlier_cadena = earlier
+        stored = (earlier_sha or "", earlier_cadena)
+        if earlier_sha == p.sha256:
+            return out("duplicate_in_run", f"the same document was given twice in this run (first: {earlier_name})")
     if stored is None:
         return out("new")
     raw, cadena = stored
@@ -328,12 +369,12 @@ def _insert_run(db: Database, command: str, started: str, arguments: Sequence[st
     return int(db.fetchone(sql, params)[0])  # type: ignore[index]
 
 
-def _log_failed_run(db: Database, started: str, arguments: Sequence[str], prepared: list[Prepared | Evidence], exc: BaseException) -> None:
+def _log_failed_run(db: Database, started: str, arguments: Sequence[str], inputs: int, exc: BaseException) -> None:
     try:
         with db.write():
             run_id = _insert_run(db, "ingest", started, arguments, "failed", f"{type(exc).__name__}: {exc}")
             db.execute("UPDATE runs SET finished_at = ?, counts = ? WHERE id = ?",
-                       (_now(), json.dumps({"inputs": len(prepared)}), run_id))
+                       (_now(), json.dumps({"inputs": inputs}), run_id))
     except Exception:  # noqa: BLE001 - the ledger itself is failing; the caller reports the original error
         pass
 

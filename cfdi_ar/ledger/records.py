@@ -54,12 +54,16 @@ def decompress(codec: str, data: bytes) -> bytes:
 
 @dataclass
 class Prepared:
-    """What one input becomes. ``uuid`` None: nothing can be stored under a key (``problem`` says why)."""
+    """What one input becomes. ``uuid`` None: nothing can be stored under a key (``problem`` says why).
+
+    It holds only what the write needs (not the validation result: ~10 KiB less a document), and is
+    picklable, so a long run can spool it to disk (``ledger/spool.py``)."""
 
     name: str
     sha256: str | None
     size: int
-    result: DocumentResult
+    valid: bool
+    unreadable: bool = False  # the input itself could not be read (validate's exit code 2)
     uuid: str | None = None
     problem: str | None = None
     cadena_sha256: str | None = None
@@ -70,17 +74,13 @@ class Prepared:
     relations: list[tuple[Any, ...]] = field(default_factory=list)
 
     @property
-    def valid(self) -> bool:
-        return self.result.valid
-
-    @property
     def tipo(self) -> str | None:
         return self.document.get("tipo")
 
 
 def prepare(name: str, data: bytes | None, result: DocumentResult, ctx: DocContext | None, rfcs: frozenset[str]) -> Prepared:
     sha = hashlib.sha256(data).hexdigest() if data is not None else None
-    out = Prepared(name=name, sha256=sha, size=len(data or b""), result=result)
+    out = Prepared(name=name, sha256=sha, size=len(data or b""), valid=result.valid, unreadable=result.unreadable)
     if ctx is None or data is None:
         first = next((f for f in result.findings if f.severity is Severity.ERROR), None)
         out.problem = first.message if first else "not a CFDI 4.0 document"

@@ -1,0 +1,83 @@
+"""A run's checked documents, kept in order between ingest's two phases with memory bounded.
+
+An ingest checks every input first, outside any transaction, then writes them all in one (all
+of a run or none of it; ``ledger/ingest.py``). Between the two, a run of 100,000 documents would
+hold ~1 GiB of compressed XML and rows. :class:`Spool` keeps the first few hundred in memory, as
+a short run always did, and pickles the rest to an anonymous temporary file that is gone when
+the spool is closed or the process ends (even on SIGKILL: it is unlinked at creation).
+
+Only this process writes and reads the file, so unpickling it trusts nothing from outside.
+"""
+
+from __future__ import annotations
+
+import pickle
+import tempfile
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+
+__all__ = ["Spool", "SpoolError", "IN_MEMORY"]
+
+IN_MEMORY = 256  # items kept in memory before spilling (~2.5 MiB of documents)
+
+
+class SpoolError(Exception):
+    """The temporary file could not be written or read (a full or read-only temporary folder)."""
+
+
+class Spool:
+    """An append-only sequence, iterated in the order it was filled; iterate it once."""
+
+    def __init__(self, in_memory: int = IN_MEMORY, directory: str | None = None) -> None:
+        self._memory: list[Any] = []
+        self._in_memory = in_memory
+        self._directory = directory
+        self._file: BinaryIO | None = None
+        self._spilled = 0
+
+    def __len__(self) -> int:
+        return len(self._memory) + self._spilled
+
+    @property
+    def spilled(self) -> int:
+        """How many items went to the temporary file."""
+        return self._spilled
+
+    def append(self, item: Any) -> None:
+        if len(self._memory) < self._in_memory:
+            self._memory.append(item)
+            return
+        try:
+            if self._file is None:
+                self._file = tempfile.TemporaryFile(prefix="cfdi-ar-ingest-", dir=self._directory)  # noqa: SIM115
+            # one pickle per item, read back one at a time: a shared Pickler/Unpickler pair would either keep
+            # every item alive in its memo or, with the memo cleared, let a later item refer to an earlier one's
+            pickle.dump(item, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError as exc:
+            raise SpoolError(f"cannot keep the checked documents in a temporary file in "
+                             f"{self._directory or tempfile.gettempdir()}: {exc.strerror or exc}") from exc
+        self._spilled += 1
+
+    def __iter__(self) -> Iterator[Any]:
+        yield from self._memory
+        if self._file is None:
+            return
+        try:
+            self._file.flush()
+            self._file.seek(0)
+            for _ in range(self._spilled):
+                yield pickle.load(self._file)
+        except OSError as exc:
+            raise SpoolError(f"cannot read back the checked documents: {exc.strerror or exc}") from exc
+
+    def close(self) -> None:
+        self._memory = []
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,54 @@
+"""The spool that keeps a run's checked documents between ingest's two phases (cfdi_ar/ledger/spool.py)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from cfdi_ar.ledger.records import Prepared
+from cfdi_ar.ledger.spool import Spool, SpoolError
+
+
+def _prepared(i: int) -> Prepared:
+    uuid = f"{i:08d}-0000-4000-8000-000000000000"  # shared by every row, as prepare() makes them
+    return Prepared(name=f"f{i}.xml", sha256=f"{i:064x}", size=i, valid=i % 3 != 0, uuid=uuid, compressed=bytes([i % 256]) * 50,
+                    document={"tipo": "I", "total": str(i)}, findings=[(uuid, k, "CFDI40101", "error", "m", "/x") for k in range(2)],
+                    payments=[(uuid, 0, 0, "2026-10-01")], relations=[])
+
+
+def test_every_item_comes_back_in_order_whether_kept_in_memory_or_spilled():
+    items = [_prepared(i) for i in range(40)]
+    with Spool(in_memory=5) as spool:
+        for item in items:
+            spool.append(item)
+        assert len(spool) == 40 and spool.spilled == 35
+        back = list(spool)
+    assert back == items
+    # each spilled item is its own object graph: a row's UUID is the item's, never an earlier item's
+    assert [p.findings[1][0] for p in back] == [p.uuid for p in items]
+
+
+def test_a_short_run_never_touches_the_disk(tmp_path):
+    with Spool(in_memory=10, directory=str(tmp_path)) as spool:
+        for i in range(10):
+            spool.append(_prepared(i))
+        assert spool.spilled == 0
+        assert [p.size for p in spool] == list(range(10))
+
+
+def test_the_temporary_file_is_anonymous_and_gone_after_close(tmp_path):
+    spool = Spool(in_memory=0, directory=str(tmp_path))
+    spool.append(_prepared(1))
+    assert os.listdir(tmp_path) == []  # unlinked at creation: a killed run leaves nothing behind
+    assert [p.size for p in spool] == [1]
+    spool.close()
+    assert list(spool) == [] and os.listdir(tmp_path) == []
+
+
+def test_a_temporary_folder_that_cannot_be_written_is_a_clear_error(tmp_path):
+    missing = tmp_path / "no-such-folder"
+    spool = Spool(in_memory=1, directory=str(missing))
+    spool.append(_prepared(0))
+    with pytest.raises(SpoolError, match="cannot keep the checked documents in a temporary file in .*no-such-folder"):
+        spool.append(_prepared(1))
