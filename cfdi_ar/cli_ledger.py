@@ -1,7 +1,9 @@
 """The ledger commands of the ``cfdi-ar`` CLI: ingest, history. Parsing, output, exit codes only.
 
 Exit codes: 0 clean; 1 findings (an invalid, rejected or conflicting document);
-2 usage error, bad configuration, or a ledger that cannot be opened or written.
+2 usage error, bad configuration, a ledger that cannot be opened or written, or (as
+``validate``) an input that cannot be read at all, such as a corrupt ZIP; the readable
+inputs of that run are still stored.
 """
 
 from __future__ import annotations
@@ -177,8 +179,11 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], db_target: str | None, rf
         )
     if not report.inputs:
         click.echo("cfdi-ar: no XML documents found in the given paths", err=True)
-        ctx.exit(2)
-    ctx.exit(1 if report.has_findings else 0)
+    elif report.unreadable:
+        names = ", ".join(i.name for i in report.unreadable[:3]) + (", ..." if len(report.unreadable) > 3 else "")
+        click.echo(f"cfdi-ar: {len(report.unreadable)} input(s) could not be read ({names}); the others were ingested. "
+                   "Fix or replace them and run the command again: what is stored already is not stored twice.", err=True)
+    ctx.exit(report.exit_code())
 
 
 # --------------------------------------------------------------------------- history

@@ -520,3 +520,22 @@ def test_cli_reports_a_payment_line_without_uuid_matched_by_amount_and_date(mont
     _cli(*_args(month_ledger.target, gl_file(rows), "-o", str(out)))
     sheet = load_workbook(out)["matched without UUID"]
     assert [c.value for c in sheet[2]][:4] == [month.uuid["P-3"], month.uuid["F-1007"], 1044, 18]
+
+
+def test_cli_refuses_a_gl_export_above_2_gib_with_a_message_exit_2_and_reads_nothing(month_ledger, tmp_path):
+    """Issue 6: a 2 GB CSV is streamed or refused. A sparse 2.5 GB file (the default limit is 2,048 MB):
+    refused on its size, before a byte is parsed, in well under a second; nothing is written anywhere."""
+    import time
+
+    path = tmp_path / "huge.csv"
+    with open(path, "wb") as fh:
+        fh.write(b"Fecha,Poliza,Cuenta,Concepto,Referencia,Cargo,Abono\r\n")
+        fh.seek(2_500 * 1024 * 1024)
+        fh.write(b"\r\n")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    started = time.monotonic()
+    result = _cli(*_args(month_ledger.target, path, "-f", "json"))
+    assert time.monotonic() - started < 5
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "2,500 MB is above the 2,048 MB limit for an export (raise it with --max-export-mb" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == before

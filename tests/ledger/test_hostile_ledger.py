@@ -184,9 +184,6 @@ def test_rfcs_names_and_file_names_with_quotes_and_sql_are_stored_and_shown_as_t
 # --------------------------------------------------------------------------- exit codes
 
 
-@pytest.mark.xfail(strict=True, reason="ingest exits 1 (a 'rejected' input) where validate exits 2 for an input that "
-                   "cannot be read at all; issue 6 asks 2 for unusable input. Changing ingest's documented exit "
-                   "codes is the lead's call (cfdi_ar/cli_ledger.py, README 'The AR ledger').")
 def test_ingest_of_an_unreadable_archive_exits_2_as_validate_does(ledger_target, pki, tmp_path):
     archive = tmp_path / "truncated.zip"
     archive.write_bytes(b"PK\x03\x04" + b"\0" * 40)
@@ -194,3 +191,19 @@ def test_ingest_of_an_unreadable_archive_exits_2_as_validate_does(ledger_target,
     result = _ingest(ledger_target, pki, archive)
     assert [r["outcome"] for r in json.loads(result.stdout)] == ["rejected"]
     assert result.exit_code == 2
+
+
+def test_an_unreadable_archive_beside_good_documents_exits_2_stores_the_good_ones_and_the_rerun_adds_nothing(
+        ledger_target, pki, sealed_invoice, write):
+    good = write(sealed_invoice(folio="1001"), "a-good.xml")
+    (good.parent / "b-truncated.zip").write_bytes(b"PK\x03\x04" + b"\0" * 40)
+    result = _ingest(ledger_target, pki, good.parent)
+    assert result.exit_code == 2
+    assert [r["outcome"] for r in json.loads(result.stdout)] == ["new", "rejected"]
+    assert "1 input(s) could not be read" in result.stderr and "b-truncated.zip" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert _counts(ledger_target)["documents"] == 1
+    (good.parent / "b-truncated.zip").unlink()  # the user fixes the input and runs the command again
+    again = _ingest(ledger_target, pki, good.parent)
+    assert again.exit_code == 0 and [r["outcome"] for r in json.loads(again.stdout)] == ["already_present"]
+    assert _counts(ledger_target)["documents"] == 1
