@@ -13,7 +13,7 @@ spare computing SAT's limits where they certainly hold).
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Iterable
 
 from ..context import DocContext
@@ -130,7 +130,10 @@ def redondeo(value: Decimal, places: int) -> Decimal:
     decimals, no other rounding), with its 60-digit context passed to ``quantize`` instead of
     entered: the same result for a tenth of the cost."""
     if 0 <= places < len(_UNITS):
-        return value.quantize(_UNITS[places], ROUND_HALF_UP, _WIDE)
+        try:
+            return value.quantize(_UNITS[places], ROUND_HALF_UP, _WIDE)
+        except InvalidOperation:  # a result of more than 60 digits (an absurd amount): sat.arith widens
+            pass
     return _redondeo_sat(value, places)
 
 

@@ -1,8 +1,12 @@
 """SAT's arithmetic, exactly as SAT states it (``RULES.md`` §2).
 
 Every function takes and returns :class:`~decimal.Decimal` and runs in a
-context wide enough (60 digits) that no intermediate result is rounded by
-Python: the only roundings are the ones SAT prescribes, done explicitly.
+context wide enough that no intermediate result is rounded by Python: the only
+roundings are the ones SAT prescribes, done explicitly. Products are exact for
+any amount the model reads (at most 64 characters: :func:`cfdi_ar.model.values.decimal`);
+a quotient carries 60 significant digits; a rounding keeps as many digits as its
+result needs, so even an absurd amount (which SAT's schema would refuse, but
+``--skip`` can let through) gets an answer, never an exception.
 
 * *redondeo* (SubTotal, global taxes, Pagos Totales): half up, away from zero,
   to the currency's decimals (Anexo 20, "Reglas de redondeo").
@@ -15,7 +19,7 @@ Python: the only roundings are the ones SAT prescribes, done explicitly.
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal, localcontext
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal, InvalidOperation, localcontext
 
 __all__ = [
     "EPSILON",
@@ -31,6 +35,8 @@ __all__ = [
 ]
 
 WIDE = Context(prec=60)
+# Two factors of at most 64 digits, each shifted by a half unit and SAT's 10^-12: under 160 digits, exact.
+EXACT = Context(prec=200)
 EPSILON = Decimal("1E-12")  # Anexo 20's "− 0.000000000001" in the upper limits of Importe and tax Importe
 PAGOS_EPSILON = Decimal("1E-10")  # Pagos guide's "− 0.0000000001" in the ImpPagado limits
 _UNITS = [Decimal(1).scaleb(-n) for n in range(0, 40)]
@@ -45,22 +51,31 @@ def _q(places: int) -> Decimal:
     return _UNITS[places] if 0 <= places < len(_UNITS) else Decimal(1).scaleb(-places)
 
 
+def quantize(value: Decimal, places: int, rounding: str) -> Decimal:
+    """``value`` rounded as ``rounding`` says to ``places`` decimals, and in no other way: with as many
+    digits as the result needs (60 cover every real amount; more only for absurd ones)."""
+    q = _q(places)
+    try:
+        return value.quantize(q, rounding=rounding, context=WIDE)
+    except InvalidOperation:  # the result needs more than 60 digits
+        if not value.is_finite():
+            raise
+        return value.quantize(q, rounding=rounding, context=Context(prec=max(1, value.adjusted() + places + 2)))
+
+
 def redondeo(value: Decimal, places: int) -> Decimal:
     """SAT's rounding: half up (away from zero) to ``places`` decimals."""
-    with localcontext(WIDE):
-        return value.quantize(_q(places), rounding=ROUND_HALF_UP)
+    return quantize(value, places, ROUND_HALF_UP)
 
 
 def truncate(value: Decimal, places: int) -> Decimal:
     """Cut to ``places`` decimals (toward zero)."""
-    with localcontext(WIDE):
-        return value.quantize(_q(places), rounding=ROUND_DOWN)
+    return quantize(value, places, ROUND_DOWN)
 
 
 def round_up(value: Decimal, places: int) -> Decimal:
     """Round away from zero to ``places`` decimals (SAT's "redondear hacia arriba" for upper limits)."""
-    with localcontext(WIDE):
-        return value.quantize(_q(places), rounding=ROUND_UP)
+    return quantize(value, places, ROUND_UP)
 
 
 def places_of(value: Decimal) -> int:
@@ -77,7 +92,7 @@ def importe_limits(cantidad: Decimal, valor_unitario: Decimal, places: int) -> t
     rounded up; both to ``places`` decimals.
     """
     hc, hv = half_unit(places_of(cantidad)), half_unit(places_of(valor_unitario))
-    with localcontext(WIDE):
+    with localcontext(EXACT):
         lower = (cantidad - hc) * (valor_unitario - hv)
         upper = (cantidad + hc - EPSILON) * (valor_unitario + hv - EPSILON)
     return truncate(lower, places), round_up(upper, places)
@@ -90,7 +105,7 @@ def impuesto_limits(base: Decimal, tasa_o_cuota: Decimal, places: int) -> tuple[
     LímiteSuperior = (Base + 10^-NumDecimalesBase/2 − 10^-12) × TasaOCuota, rounded up; to ``places`` decimals.
     """
     hb = half_unit(places_of(base))
-    with localcontext(WIDE):
+    with localcontext(EXACT):
         lower = (base - hb) * tasa_o_cuota
         upper = (base + hb - EPSILON) * tasa_o_cuota
     return truncate(lower, places), round_up(upper, places)

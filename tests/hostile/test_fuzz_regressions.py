@@ -118,3 +118,22 @@ def test_certificado_cryptography_refuses_in_other_ways_is_cert_001(tmp_path, ma
     result = run.result(doc.name)
     assert problems(result) == ["CFDIAR-CERT-001"]
     assert ("not a valid X509 version" if how == "version-5" else "Duplicate 2.5.29.19 extension") in result["findings"][0]["message"]
+
+
+def test_concept_limits_beyond_60_digits_are_a_finding_not_an_internal_error(tmp_path):
+    # fuzz_model (hand run of 2026-12-04, ~437,000 inputs in): a sample REP edited to ValorUnitario of 40
+    # nines and Importe 1E-31, run with every schema code skipped (--skip), as a user may. SAT's limits
+    # then need 71 digits; the 60-digit context raised InvalidOperation: CFDIAR-INTERNAL on CFDI40167.
+    from cfdi_ar.rules import all_rules
+    from cfdi_ar.rules.registry import Kind
+
+    doc = _copy(tmp_path, "model-importe-limits-beyond-60-digits.xml")
+    schema_codes = ",".join(r.code for r in all_rules() if r.kind is Kind.SCHEMA)
+    run = cli("--skip", schema_codes, doc)
+    assert_clean(run)
+    assert run.exit_code == 1
+    result = run.result(doc.name)
+    assert "CFDIAR-INTERNAL" not in problems(result)
+    [limits] = [f for f in result["findings"] if f["code"] == "CFDI40167"]
+    assert limits["message"].startswith("Importe 0.0000000000000000000000000000001 is outside "
+                                        "[4999999999999999999999999999999999999999.2500000000000000000000000000000")
