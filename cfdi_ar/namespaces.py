@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-__all__ = ["CFDI40", "CFDI33", "PAGOS20", "PAGOS10", "TFD", "IMPLOCAL", "PREFIXES", "xpath_of", "q"]
+__all__ = ["CFDI40", "CFDI33", "PAGOS20", "PAGOS10", "TFD", "IMPLOCAL", "PREFIXES", "xpath_of", "q", "split_tag", "localname"]
 
 CFDI40 = "http://www.sat.gob.mx/cfd/4"
 CFDI33 = "http://www.sat.gob.mx/cfd/3"
@@ -45,14 +45,32 @@ def q(ns: str, local: str) -> str:
     return f"{{{ns}}}{local}"
 
 
+def split_tag(tag: str) -> tuple[str | None, str]:
+    """(namespace URI or None, local name) of a tag as lxml writes it (``{ns}local``).
+
+    Use it, never ``etree.QName``, on what a document wrote: XML lets a namespace URI contain
+    ``}`` (``xmlns:cfdi="http://www.sat.gob.}x/cfd/4"``), and lxml then refuses to make a QName
+    of the element's own tag (ValueError). A local name cannot contain ``}``, so the last one ends
+    the URI."""
+    if tag[:1] == "{":
+        end = tag.rfind("}")
+        return tag[1:end], tag[end + 1:]
+    return None, tag
+
+
+def localname(el: etree._Element) -> str:
+    """An element's local name; "" for a comment or processing instruction."""
+    tag = el.tag
+    return split_tag(tag)[1] if isinstance(tag, str) else ""
+
+
 def _step(el: etree._Element) -> str:
-    qn = etree.QName(el)
-    ns = qn.namespace
+    ns, local = split_tag(el.tag) if isinstance(el.tag, str) else (None, "node()")
     if ns is None:
-        name = qn.localname
+        name = local
     else:
         prefix = PREFIXES.get(ns)
-        name = f"{prefix}:{qn.localname}" if prefix else f"*[local-name()='{qn.localname}']"
+        name = f"{prefix}:{local}" if prefix else f"*[local-name()='{local}']"
     parent = el.getparent()
     if parent is None:
         return name

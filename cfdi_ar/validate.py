@@ -19,7 +19,7 @@ from .findings import CheckStatus, DocumentResult, Finding, Severity, sorted_fin
 from .io.sources import Item, Loaded, Problem, iter_loaded, plan
 from .io.xml import XmlRefused, parse_untrusted
 from .model.values import canonical_uuid
-from .namespaces import CFDI33, CFDI40, xpath_of
+from .namespaces import CFDI33, CFDI40, split_tag, xpath_of
 from .rules import get as get_rule
 from .rules.registry import Violation
 from .rules.schema import schema_violations
@@ -112,14 +112,14 @@ def _recognise(name: str, root: etree._Element) -> DocumentResult | None:
     """A result for anything that is not a CFDI 4.0, else None."""
     if root.tag == _CFDI40_ROOT:
         return None
-    qn = etree.QName(root)
+    namespace, local = split_tag(root.tag)
     version = root.get("Version") or root.get("version")
-    if qn.localname == "Comprobante" and qn.namespace == CFDI33:
+    if local == "Comprobante" and namespace == CFDI33:
         tipo = root.get("TipoDeComprobante") or root.get("tipoDeComprobante")
         msg = f"CFDI {version or '3.x'} is not supported: cfdi-ar validates CFDI 4.0 (and Pagos 2.0) only"
         f = Finding("CFDIAR-XML-004", Severity.ERROR, msg, xpath_of(root, "Version"), "Version", root.sourceline)
         return DocumentResult(file=name, findings=(f,), version=version, type=tipo)
-    what = f"{{{qn.namespace}}}{qn.localname}" if qn.namespace else qn.localname
+    what = f"{{{namespace}}}{local}" if namespace else local
     f = Finding("CFDIAR-XML-003", Severity.ERROR, f"not a CFDI: the root element is {what}, not cfdi:Comprobante ({CFDI40})", None, None, root.sourceline)
     return DocumentResult(file=name, findings=(f,))
 

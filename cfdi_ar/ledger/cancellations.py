@@ -27,6 +27,7 @@ from typing import Any, Literal
 from lxml import etree
 
 from ..io.xml import XmlRefused, parse_untrusted
+from ..namespaces import localname
 from ..xmltext import strip_accents
 from .records import canonical_uuid
 
@@ -305,7 +306,7 @@ _ACUSE_STATUS = {
 
 
 def _local(el: etree._Element) -> str:
-    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+    return localname(el)
 
 
 def _value(el: etree._Element, field: str) -> str | None:

@@ -288,7 +288,8 @@ def build_comprobante(root: etree._Element) -> Comprobante:
 
 
 def _namespace(tag: str) -> str:
-    return tag[1:].partition("}")[0] if tag[:1] == "{" else ""
+    # the last "}" ends the URI: a URI may contain "}" (namespaces.split_tag), a local name may not
+    return tag[1:tag.rfind("}")] if tag[:1] == "{" else ""
 
 
 class _BodyParts:

@@ -29,7 +29,7 @@ from lxml import etree
 
 from ..context import DocContext
 from ..model import Concepto
-from ..namespaces import CFDI40, PAGOS20, q
+from ..namespaces import CFDI40, PAGOS20, q, split_tag
 from .common import MP
 from .registry import Kind, Violation, rule
 
@@ -204,7 +204,7 @@ def concepto_sin_apartados(ctx: DocContext) -> Iterator[Violation]:
         for child in concepto.el:
             if not isinstance(child.tag, str):
                 continue
-            name = etree.QName(child).localname
+            name = split_tag(child.tag)[1]
             if name not in _CONCEPTO_CHILDREN_ALLOWED:
                 yield Violation(
                     f"the Concepto of a payment receipt carries a {name} node; only ACuentaTerceros is allowed",

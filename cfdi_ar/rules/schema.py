@@ -15,7 +15,7 @@ from typing import Iterator
 from lxml import etree
 
 from ..context import DocContext
-from ..namespaces import CFDI40, PAGOS20, q
+from ..namespaces import CFDI40, PAGOS20, q, split_tag
 from ..sat.xsd import SchemaIssue
 from .registry import Kind, Violation, register_code
 
@@ -104,11 +104,11 @@ def _context_of(element: etree._Element | None) -> set[str]:
 
 def schema_code(issue: SchemaIssue) -> str:
     tag = issue.element_tag
-    ns = etree.QName(tag).namespace if tag and tag.startswith("{") else None
+    ns, local = split_tag(tag) if tag else (None, "")
     fallback = "CFDI40999" if ns == CFDI40 else "CRP20999" if ns == PAGOS20 else "CFDIAR-XSD-001"
     if ns is None or issue.attribute is None:
         return fallback
-    options = _LOOKUP.get((ns, etree.QName(tag).localname, issue.attribute))
+    options = _LOOKUP.get((ns, local, issue.attribute))
     if not options:
         return fallback
     where = _context_of(issue.element)

@@ -18,6 +18,7 @@ from lxml import etree
 from ..context import DocContext
 from ..findings import Severity
 from ..model.cadena import cadena_from_model
+from ..namespaces import split_tag
 from ..sat.cadena import PORTED_COMPLEMENTS, cadena_cfdi40
 from ..sat.certs import OID_ORGANIZATION, CertificateError, CertKind, SatCertificate, TrustStatus, fold
 from .registry import Kind, Violation, rule
@@ -271,6 +272,6 @@ def sello_no_verificable(ctx: DocContext) -> Iterator[Violation]:
         return
     outcome = seal_outcome(ctx)
     if outcome.verified is False:
-        names = ", ".join(sorted({etree.QName(el).namespace or "(none)" for el in ctx.census.unknown}))
+        names = ", ".join(sorted({split_tag(el.tag)[0] or "(none)" for el in ctx.census.unknown}))
         yield Violation(f"the seal does not verify and the document carries complements with no local stylesheet: {names}", ctx.root, "Sello")
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from lxml import etree
-
 from ..context import DocContext
 from ..findings import Severity
+from ..namespaces import split_tag
 from ..sat.complements import UNSUPPORTED_COMPLEMENTS
 from .registry import Kind, Violation, register_code, rule
 
@@ -56,7 +55,7 @@ def tipo_fuera_de_cuentas_por_cobrar(ctx: DocContext) -> Iterator[Violation]:
 )
 def complemento_de_otra_version(ctx: DocContext) -> Iterator[Violation]:
     for el in ctx.census.unsupported:
-        ns = etree.QName(el).namespace or ""
+        ns = split_tag(el.tag)[0] or ""
         yield Violation(f"unsupported complement {ns}: {UNSUPPORTED_COMPLEMENTS[ns]}", el)
 
 
@@ -70,5 +69,5 @@ def complemento_de_otra_version(ctx: DocContext) -> Iterator[Violation]:
 )
 def complemento_desconocido(ctx: DocContext) -> Iterator[Violation]:
     for el in ctx.census.unknown:
-        qn = etree.QName(el)
-        yield Violation(f"complement {qn.localname} in unknown namespace {qn.namespace or '(none)'} was not validated", el)
+        ns, local = split_tag(el.tag)
+        yield Violation(f"complement {local} in unknown namespace {ns or '(none)'} was not validated", el)

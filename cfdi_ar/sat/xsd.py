@@ -34,7 +34,7 @@ from typing import Iterable
 
 from lxml import etree
 
-from ..namespaces import CFDI40, PAGOS20, q
+from ..namespaces import CFDI40, PAGOS20, q, split_tag
 from ..xmltext import collapse
 from .cache import cache_key, load_json, store_json
 from .complements import ALWAYS_LOADED, BASE_XSD, COMPLEMENT_XSD, UNSUPPORTED_COMPLEMENTS
@@ -313,7 +313,7 @@ def _issue_from_log(root: etree._Element, entry) -> SchemaIssue:  # type: ignore
         message = m.group("rest")
         if attr:
             message = f"attribute {attr}: {message}"
-        message = f"{etree.QName(tag).localname}: {message}" if tag.startswith("{") else f"{tag}: {message}"
+        message = f"{split_tag(tag)[1]}: {message}"
     line = entry.line if entry.line and entry.line > 0 else None
     element = _find_element(root, tag, line)
     return SchemaIssue(message, element, attr, line, tag)
@@ -356,7 +356,8 @@ _CONCEPTOS = q(CFDI40, "Conceptos")
 
 
 def _namespace(tag: str) -> str:
-    return tag[1:].partition("}")[0] if tag[:1] == "{" else ""
+    # the last "}" ends the URI: a URI may contain "}" (namespaces.split_tag), a local name may not
+    return tag[1:tag.rfind("}")] if tag[:1] == "{" else ""
 
 
 def census(root: etree._Element) -> ComplementCensus:

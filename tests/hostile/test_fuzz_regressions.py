@@ -137,3 +137,40 @@ def test_concept_limits_beyond_60_digits_are_a_finding_not_an_internal_error(tmp
     [limits] = [f for f in result["findings"] if f["code"] == "CFDI40167"]
     assert limits["message"].startswith("Importe 0.0000000000000000000000000000001 is outside "
                                         "[4999999999999999999999999999999999999999.2500000000000000000000000000000")
+
+
+def test_a_namespace_uri_with_a_brace_is_not_a_cfdi_not_a_traceback(tmp_path):
+    # fuzz_validate (hand run of 2026-12-04, ~6.7 million inputs in): xmlns:cfdi="http://www.sat.gob.}x/cfd/4".
+    # libxml2 accepts the URI (here, after another namespace warning); lxml then names the root
+    # "{http://www.sat.gob.}x/cfd/4}Comprobante" and etree.QName() of it raised ValueError, which
+    # escaped validate: one such file ended the whole batch with a traceback.
+    doc = _copy(tmp_path, "validate-namespace-uri-with-a-brace.xml")
+    for run in (cli(doc), cli_subprocess(doc)):
+        assert_clean(run)
+        assert run.exit_code == 1
+        [result] = run.results
+        assert problems(result) == ["CFDIAR-XML-003"]
+        assert "{http://www.sat.gob.}x/cfd/4}Comprobante" in result["findings"][0]["message"]
+
+
+SAMPLE = Path(__file__).parents[2] / "samples" / "credit-notes" / "NC-3001.xml"
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="needs samples/")
+def test_sat_namespaces_with_a_brace_appended_are_other_namespaces_and_the_batch_goes_on(tmp_path):
+    # Built from a sample: SAT's CFDI namespace with "}x" appended on the root, and the stamp's, each
+    # accepted by libxml2 when another namespace warning (xmlns="x") follows. Never read as SAT's:
+    # the root is not a CFDI; the stamp is an unknown complement, so the document is not stamped.
+    data = SAMPLE.read_bytes()
+    (tmp_path / "a-root.xml").write_bytes(data.replace(b'"http://www.sat.gob.mx/cfd/4"', b'"http://www.sat.gob.mx/cfd/4}x" xmlns="x"', 1))
+    (tmp_path / "b-stamp.xml").write_bytes(data.replace(b'"http://www.sat.gob.mx/TimbreFiscalDigital"',
+                                                        b'"http://www.sat.gob.mx/TimbreFiscalDigital}x" xmlns="x"'))
+    (tmp_path / "c-good.xml").write_bytes(data)
+    run = cli("--config", str(SAMPLE.parents[1] / "cfdi-ar.toml"), tmp_path)
+    assert_clean(run)
+    assert run.exit_code == 1
+    assert problems(run.result("a-root.xml")) == ["CFDIAR-XML-003"]
+    stamp = run.result("b-stamp.xml")
+    assert stamp["uuid"] is None and {"CFDIAR-XSD-002", "CFDIAR-TFD-001"} <= {f["code"] for f in stamp["findings"]}
+    assert "unknown namespace http://www.sat.gob.mx/TimbreFiscalDigital}x" in stamp["findings"][0]["message"]
+    assert run.result("c-good.xml")["valid"] is True
