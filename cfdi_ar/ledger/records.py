@@ -77,6 +77,22 @@ class Prepared:
     def tipo(self) -> str | None:
         return self.document.get("tipo")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as one flat tuple, the document row as its values (``ledger/spool.py`` spools a long
+        run's documents): a third of what the dataclass's default pickling costs, ~40 µs a document."""
+        doc = self.document
+        values: Any = tuple(doc.values()) if tuple(doc) == DOCUMENT_KEYS else doc
+        return (_rebuild, (self.name, self.sha256, self.size, self.valid, self.unreadable, self.uuid, self.problem,
+                           self.cadena_sha256, self.compressed, values, self.findings, self.payments, self.relations))
+
+
+def _rebuild(name: str, sha256: str | None, size: int, valid: bool, unreadable: bool, uuid: str | None, problem: str | None,
+             cadena_sha256: str | None, compressed: bytes | None, document: Any, findings: list[tuple[Any, ...]],
+             payments: list[tuple[Any, ...]], relations: list[tuple[Any, ...]]) -> Prepared:
+    return Prepared(name, sha256, size, valid, unreadable, uuid, problem, cadena_sha256, compressed,
+                    dict(zip(DOCUMENT_KEYS, document)) if isinstance(document, tuple) else document,
+                    findings, payments, relations)
+
 
 def prepare(name: str, data: bytes | None, result: DocumentResult, ctx: DocContext | None, rfcs: frozenset[str]) -> Prepared:
     sha = hashlib.sha256(data).hexdigest() if data is not None else None
@@ -142,7 +158,13 @@ def iso(value: Any) -> str | None:
     return None if value is None else value.isoformat(timespec="seconds")
 
 
+DOCUMENT_KEYS = ("name", "version", "tipo", "serie", "folio", "fecha", "emisor_rfc", "emisor_nombre", "receptor_rfc",
+                 "receptor_nombre", "moneda", "tipo_cambio", "subtotal", "descuento", "total", "metodo_pago", "forma_pago",
+                 "condiciones_de_pago", "uso_cfdi", "fecha_timbrado", "valid", "errors", "warnings", "ours")
+
+
 def _document_row(m: Comprobante, result: DocumentResult, name: str, rfcs: frozenset[str]) -> dict[str, Any]:
+    """The ``documents`` row's fields, keyed in the order of :data:`DOCUMENT_KEYS`."""
     errors = sum(1 for f in result.findings if f.severity is Severity.ERROR)
     warnings = sum(1 for f in result.findings if f.severity is Severity.WARNING)
     emisor_rfc = (m.emisor.rfc or "").upper() if m.emisor else None

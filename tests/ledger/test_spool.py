@@ -52,3 +52,28 @@ def test_a_temporary_folder_that_cannot_be_written_is_a_clear_error(tmp_path):
     spool.append(_prepared(0))
     with pytest.raises(SpoolError, match="cannot keep the checked documents in a temporary file in .*no-such-folder"):
         spool.append(_prepared(1))
+
+
+def test_a_prepared_document_survives_pickling_exactly_whatever_its_document_row():
+    import pickle
+
+    from cfdi_ar.ledger.records import DOCUMENT_KEYS
+
+    full = _prepared(3)
+    full.document = dict.fromkeys(DOCUMENT_KEYS, "x")  # the flat form: values only
+    odd = _prepared(4)  # any other row (here two keys) is pickled as the dict it is
+    rejected = Prepared(name="r.xml", sha256=None, size=0, valid=False, unreadable=True, problem="cannot read")
+    for p in (full, odd, rejected):
+        assert pickle.loads(pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL)) == p
+
+
+def test_the_document_row_is_keyed_as_the_flat_pickle_expects(sealed_invoice):
+    from cfdi_ar.context import Settings, runtime_for
+    from cfdi_ar.demo.seal import to_bytes
+    from cfdi_ar.io.sources import Loaded
+    from cfdi_ar.ledger.records import DOCUMENT_KEYS, prepare
+    from cfdi_ar.validate import inspect_loaded
+
+    data = to_bytes(sealed_invoice())
+    result, ctx = inspect_loaded(Loaded("a.xml", data), runtime_for(Settings()))
+    assert tuple(prepare("a.xml", data, result, ctx, frozenset()).document) == DOCUMENT_KEYS
