@@ -147,7 +147,7 @@ def _distinct_stamps(folder: Path, source: bytes, count: int) -> Path:
 
 def test_an_ingest_keeps_little_per_document_so_100000_fit_in_bounded_memory(tmp_path, sealed_invoice):
     """Ingest checks every document before its one write transaction; between the two it keeps them in
-    an anonymous temporary file past the first few hundred (cfdi_ar/ledger/spool.py), and writes their
+    an anonymous temporary file past the first 1,024 (cfdi_ar/ledger/spool.py), and writes their
     rows a few hundred at a time. What stays per document is its outcome for the report, as validate."""
     import csv
     import subprocess
