@@ -67,7 +67,7 @@ OTHER_ACCOUNTS = ("102-01-001", "401-01-001", "105-02-001", "701-01-001")  # ban
 OTHER_SHARE = 0.04  # of the lines: other accounts
 PLANT_RATE = 0.0003  # each planted variant: ~300 documents per million invoices
 MARKER = ".cfdi-ar-close-benchmark"
-GL_VERSION = 1  # bump when the GL generator changes (a kept --out GL is then rebuilt)
+GL_VERSION = 2  # bump when the GL generator changes (a kept --out GL is then rebuilt); 2: MXN rounded half up (50d0e2e)
 HEADER = ("Fecha", "Póliza", "Cuenta", "Concepto", "Referencia", "Cargo", "Abono")
 
 
