@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ._hostile import assert_refused, assert_valid, cli
 
 MINIMAL = '<?xml version="1.0" encoding="UTF-8"?>\n<cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/4" Version="4.0" Nombre="{}"/>'
@@ -97,3 +99,14 @@ def test_utf8_bytes_declared_latin1_are_read_as_mojibake_and_fail_the_seal(tmp_p
     run = cli(*trust, honest, lying)
     assert_valid(run, "honest.xml")
     assert_refused(run, "lying-latin1.xml", "CFDI40102")  # Ñ read as two Latin-1 characters: another cadena
+
+
+def test_the_python_api_refuses_a_str_with_a_clear_type_error():
+    # RELIABILITY.md §4 case 11: XML as a Python str has lost its bytes; its encoding declaration would lie.
+    from cfdi_ar import validate_bytes
+    from cfdi_ar.io.xml import parse_untrusted
+
+    text = '<?xml version="1.0" encoding="ISO-8859-1"?><cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/4"/>'
+    for call in (lambda: parse_untrusted(text), lambda: validate_bytes("a.xml", text)):  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match=r"takes bytes, not str: the encoding declaration must be honoured"):
+            call()
