@@ -305,12 +305,8 @@ _ACUSE_STATUS = {
 }
 
 
-def _local(el: etree._Element) -> str:
-    return localname(el)
-
-
 def _value(el: etree._Element, field: str) -> str | None:
-    child = next((c for c in el if _local(c) == field), None)
+    child = next((c for c in el if localname(c) == field), None)
     text = child.text if child is not None else el.get(field)
     return text.strip() if text is not None else None
 
@@ -325,7 +321,7 @@ def read_acuse(name: str, data: bytes) -> Result:
         root = parse_untrusted(data)
     except XmlRefused as exc:
         return [], [SourceProblem(name, exc.line, None, exc.message)]
-    if _local(root) != "Acuse":
+    if localname(root) != "Acuse":
         return [], [SourceProblem(name, root.sourceline, None, f"the root is {root.tag}, not Acuse")]
     problems: list[SourceProblem] = []
     fecha = None
@@ -335,7 +331,7 @@ def read_acuse(name: str, data: bytes) -> Result:
         problems.append(SourceProblem(name, root.sourceline, "Fecha", str(exc)))
     rfc = (root.get("RfcEmisor") or "").strip().upper() or None
     out: list[Cancellation] = []
-    for folios in (el for el in root.iter() if _local(el) == "Folios"):
+    for folios in (el for el in root.iter() if localname(el) == "Folios"):
         uuid, estatus = canonical_uuid(_value(folios, "UUID")), _value(folios, "EstatusUUID")
         if uuid is None:
             problems.append(SourceProblem(name, folios.sourceline, "UUID", f"{_value(folios, 'UUID')!r} is not a UUID"))
@@ -362,7 +358,7 @@ def sniff(name: str, data: bytes) -> str | None:
             root = parse_untrusted(data)
         except XmlRefused:
             return None
-        return {"Cancelacion": "request", "Acuse": "acuse"}.get(_local(root))
+        return {"Cancelacion": "request", "Acuse": "acuse"}.get(localname(root))
     lines = _lines(_decode(data[:8192]))
     first = lines[0][1] if lines else ""
     if "uuid~rfcemisor" in first.lower().replace(" ", ""):

@@ -19,7 +19,7 @@ from typing import Any, Callable, TypeVar
 
 from lxml import etree
 
-from ..namespaces import CFDI40, IMPLOCAL, PAGOS20, TFD, q
+from ..namespaces import CFDI40, IMPLOCAL, PAGOS20, TFD, namespace_of, q
 from ..sat import cadena as sat
 from ..xmltext import collapse
 from . import values as v
@@ -281,15 +281,10 @@ def build_comprobante(root: etree._Element) -> Comprobante:
         None if emisor is None else _read_emisor(emisor),
         None if receptor is None else _read_receptor(receptor),
         tuple(_read_timbre(ch) for ch in complemento_children if ch.tag == _TFD),
-        tuple(_namespace(ch.tag) for ch in complemento_children),
+        tuple(namespace_of(ch.tag) for ch in complemento_children),
         _C["Addenda"] in kids,
         Body(_BodyParts(kids, complemento_children)),
     )
-
-
-def _namespace(tag: str) -> str:
-    # the last "}" ends the URI: a URI may contain "}" (namespaces.split_tag), a local name may not
-    return tag[1:tag.rfind("}")] if tag[:1] == "{" else ""
 
 
 class _BodyParts:

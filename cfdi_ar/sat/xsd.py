@@ -34,7 +34,7 @@ from typing import Iterable
 
 from lxml import etree
 
-from ..namespaces import CFDI40, PAGOS20, q, split_tag
+from ..namespaces import CFDI40, PAGOS20, namespace_of, q, split_tag
 from ..xmltext import collapse
 from .cache import cache_key, load_json, store_json
 from .complements import ALWAYS_LOADED, BASE_XSD, COMPLEMENT_XSD, UNSUPPORTED_COMPLEMENTS
@@ -355,11 +355,6 @@ _ADDENDA = q(CFDI40, "Addenda")
 _CONCEPTOS = q(CFDI40, "Conceptos")
 
 
-def _namespace(tag: str) -> str:
-    # the last "}" ends the URI: a URI may contain "}" (namespaces.split_tag), a local name may not
-    return tag[1:tag.rfind("}")] if tag[:1] == "{" else ""
-
-
 def census(root: etree._Element) -> ComplementCensus:
     known: set[str] = set()
     unknown: list[etree._Element] = []
@@ -381,7 +376,7 @@ def census(root: etree._Element) -> ComplementCensus:
         for child in holder:
             if not isinstance(child.tag, str):
                 continue
-            ns = _namespace(child.tag)
+            ns = namespace_of(child.tag)
             if ns in COMPLEMENT_XSD:
                 known.add(ns)
             elif ns in UNSUPPORTED_COMPLEMENTS:
