@@ -182,6 +182,7 @@ def _prepare_all(paths: Sequence[str], settings: Settings, ours: frozenset[str],
                     out.append(p)
             if on_progress is not None:
                 on_progress(1)
+        out.flush()
     except SpoolError as exc:
         raise LedgerError(f"{exc}; nothing was stored (set TMPDIR to a folder with room)") from exc
     return uuids

@@ -54,6 +54,41 @@ def test_a_temporary_folder_that_cannot_be_written_is_a_clear_error(tmp_path):
         spool.append(_prepared(1))
 
 
+def test_spilled_items_written_in_chunks_come_back_in_order(monkeypatch):
+    import cfdi_ar.ledger.spool as spool_module
+
+    monkeypatch.setattr(spool_module, "WRITE_CHUNK", 700)  # a few items per write
+    items = [_prepared(i) for i in range(60)]
+    with Spool(in_memory=3) as spool:
+        for item in items:
+            spool.append(item)
+        assert spool._file is not None and spool._file.tell() > 0  # some chunks already written
+        spool.flush()
+        assert not spool._pending
+        assert list(spool) == items
+
+
+def test_a_disk_that_fills_up_while_spilling_is_a_clear_error_when_the_spool_is_flushed(tmp_path):
+    spool = Spool(in_memory=0, directory=str(tmp_path))
+    spool.append(_prepared(0))
+    assert spool._file is not None
+
+    class Full:
+        def write(self, data):
+            raise OSError(28, "No space left on device")
+
+        def flush(self):
+            raise AssertionError("flush() must not be reached after a failed write")
+
+        def close(self):
+            pass
+
+    spool._file = Full()
+    with pytest.raises(SpoolError, match="cannot keep the checked documents in a temporary file in .*No space left on device"):
+        spool.flush()
+    spool.close()
+
+
 def test_a_prepared_document_survives_pickling_exactly_whatever_its_document_row():
     import pickle
 
