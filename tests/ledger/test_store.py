@@ -87,6 +87,29 @@ def test_an_sqlite_ledger_uses_wal_full_sync_and_foreign_keys(tmp_path):
         db.close()
 
 
+def test_a_new_sqlite_ledger_has_8_kib_pages_and_an_older_one_keeps_its_own(tmp_path):
+    db = open_database(tmp_path / "new.db")
+    try:
+        migrate(db)
+        assert db.scalar("PRAGMA page_size") == 8192  # three stored documents to a page, not one
+    finally:
+        db.close()
+    # a ledger made with SQLite's default 4 KiB pages (as before) opens, migrates and keeps them
+    old = tmp_path / "old.db"
+    conn = sqlite3.connect(old)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("CREATE TABLE t (a)")
+    conn.execute("DROP TABLE t")
+    conn.close()
+    db = open_database(old)
+    try:
+        migrate(db)
+        assert db.scalar("PRAGMA page_size") == 4096
+        assert schema_version(db) == SCHEMA_VERSION
+    finally:
+        db.close()
+
+
 def test_a_ledger_in_a_missing_folder_or_a_file_that_is_not_sqlite_is_a_clear_error(tmp_path):
     with pytest.raises(LedgerError, match="does not exist"):
         open_database(tmp_path / "nope" / "l.db")
