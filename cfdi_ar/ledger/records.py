@@ -9,6 +9,8 @@ the ``documents``, ``findings``, ``payments`` and ``relations`` tables.
 from __future__ import annotations
 
 import hashlib
+import marshal
+import pickle
 import threading
 import zlib
 from dataclasses import dataclass, field
@@ -21,7 +23,8 @@ from ..model import Comprobante
 from ..model.values import UUID_RE, canonical_uuid
 from ..rules.sello import cadena_of
 
-__all__ = ["Prepared", "Evidence", "prepare", "prepare_evidence", "UUID_RE", "canonical_uuid", "CODEC", "compress", "decompress"]
+__all__ = ["Prepared", "Evidence", "prepare", "prepare_evidence", "UUID_RE", "canonical_uuid", "CODEC", "compress", "decompress",
+           "to_spool", "from_spool"]
 
 # How raw documents and evidence are kept (blobs.compression). zstd at level 3 keeps a CFDI in the same
 # room as zlib at level 6 (48 % vs 47 % of its size: most of a CFDI is base64) for ~2.5x fewer
@@ -86,12 +89,78 @@ class Prepared:
                            self.cadena_sha256, self.compressed, values, self.findings, self.payments, self.relations))
 
 
+    def _flat(self) -> tuple[Any, ...] | None:
+        """This record as builtins only (see :func:`to_spool`); None when its document row is not the
+        usual one."""
+        doc = self.document
+        if tuple(doc) != DOCUMENT_KEYS:
+            return None
+        values, where = _text_decimals(tuple(doc.values()))
+        payments = [_text_decimals(row) for row in self.payments]
+        return (self.name, self.sha256, self.size, self.valid, self.unreadable, self.uuid, self.problem, self.cadena_sha256,
+                self.compressed, values, where, self.findings, payments, self.relations)
+
+    @classmethod
+    def _from_flat(cls, flat: tuple[Any, ...]) -> Prepared:
+        (name, sha256, size, valid, unreadable, uuid, problem, cadena_sha256, compressed, values, where, findings, payments,
+         relations) = flat
+        return cls(name, sha256, size, valid, unreadable, uuid, problem, cadena_sha256, compressed,
+                   dict(zip(DOCUMENT_KEYS, _decimals_back(values, where))), findings,
+                   [_decimals_back(row, at) for row, at in payments], relations)
+
+
 def _rebuild(name: str, sha256: str | None, size: int, valid: bool, unreadable: bool, uuid: str | None, problem: str | None,
              cadena_sha256: str | None, compressed: bytes | None, document: Any, findings: list[tuple[Any, ...]],
              payments: list[tuple[Any, ...]], relations: list[tuple[Any, ...]]) -> Prepared:
     return Prepared(name, sha256, size, valid, unreadable, uuid, problem, cadena_sha256, compressed,
                     dict(zip(DOCUMENT_KEYS, document)) if isinstance(document, tuple) else document,
                     findings, payments, relations)
+
+
+# How a long ingest spools what it checked (ledger/spool.py). A Prepared document is a flat tuple of str,
+# bytes, int, bool and None once its Decimals are written as text, so marshal can take it: in an ingest
+# of 10,000 documents pickling took ~18 us a document (the Decimals and the class references), marshal
+# with the Decimals converted a few. Anything else (evidence, an unusual row) is pickled. Both are
+# read back only by the process that wrote them, from its own anonymous temporary file.
+_MARSHALLED, _PICKLED = b"M", b"P"
+
+
+def to_spool(item: Any) -> bytes:
+    if type(item) is Prepared:
+        flat = item._flat()
+        if flat is not None:
+            try:
+                return _MARSHALLED + marshal.dumps(flat)
+            except ValueError:  # a value marshal does not take: pickle it whole
+                pass
+    return _PICKLED + pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def from_spool(data: bytes) -> Any:
+    body = memoryview(data)[1:]
+    if data[:1] == _MARSHALLED:
+        return Prepared._from_flat(marshal.loads(body))
+    return pickle.loads(body)
+
+
+def _text_decimals(row: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[int, ...]]:
+    """``row`` with its Decimals as their exact text, and where they were."""
+    where = tuple([i for i, v in enumerate(row) if type(v) is Decimal])
+    if not where:
+        return row, where
+    out = list(row)
+    for i in where:
+        out[i] = str(out[i])
+    return tuple(out), where
+
+
+def _decimals_back(row: tuple[Any, ...], where: tuple[int, ...]) -> tuple[Any, ...]:
+    if not where:
+        return row
+    out = list(row)
+    for i in where:
+        out[i] = Decimal(out[i])  # str() of a Decimal reads back to the same value and exponent
+    return tuple(out)
 
 
 def prepare(name: str, data: bytes | None, result: DocumentResult, ctx: DocContext | None, rfcs: frozenset[str]) -> Prepared:

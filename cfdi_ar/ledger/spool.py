@@ -3,23 +3,31 @@
 An ingest checks every input first, outside any transaction, then writes them all in one (all
 of a run or none of it; ``ledger/ingest.py``). Between the two, a run of 100,000 documents would
 hold ~1 GiB of compressed XML and rows. :class:`Spool` keeps the first thousand or so in memory, as
-a short run always did, and pickles the rest to an anonymous temporary file that is gone when
+a short run always did, and writes the rest (pickled, or as the caller encodes them: ingest
+marshals its documents, ``records.to_spool``) to an anonymous temporary file that is gone when
 the spool is closed or the process ends (even on SIGKILL: it is unlinked at creation).
 
-Only this process writes and reads the file, so unpickling it trusts nothing from outside.
+Only this process writes and reads the file, so decoding it trusts nothing from outside.
 """
 
 from __future__ import annotations
 
 import pickle
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
 __all__ = ["Spool", "SpoolError", "IN_MEMORY"]
 
 IN_MEMORY = 1024  # documents kept in memory before spilling (~6 MiB); spilling one costs ~120k instructions (~3 % of its ingest)
 WRITE_CHUNK = 1 << 20  # spilled pickles are gathered and written a MiB at a time
+
+
+_LENGTH = 8  # bytes of the length before each spilled item
+
+
+def _pickle(item: Any) -> bytes:
+    return pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class SpoolError(Exception):
@@ -29,7 +37,11 @@ class SpoolError(Exception):
 class Spool:
     """An append-only sequence, iterated in the order it was filled; iterate it once."""
 
-    def __init__(self, in_memory: int = IN_MEMORY, directory: str | None = None) -> None:
+    def __init__(self, in_memory: int = IN_MEMORY, directory: str | None = None, *,
+                 encode: Callable[[Any], bytes] | None = None, decode: Callable[[bytes], Any] | None = None) -> None:
+        """``encode``/``decode``: how a spilled item becomes bytes and back (default: pickle)."""
+        self._encode = encode or _pickle
+        self._decode = decode or pickle.loads
         self._memory: list[Any] = []
         self._in_memory = in_memory
         self._directory = directory
@@ -54,11 +66,14 @@ class Spool:
                 self._file = tempfile.TemporaryFile(prefix="cfdi-ar-ingest-", dir=self._directory)  # noqa: SIM115
         except OSError as exc:
             raise self._write_error(exc) from exc
-        # One pickle per item, read back one at a time: a shared Pickler/Unpickler pair would either keep
-        # every item alive in its memo or, with the memo cleared, let a later item refer to an earlier one's.
-        # Gathered in memory and written a MiB at a time: a document's pickle (~3.5 KiB) written on its own
-        # costs a system call almost every time (~12 us of ~30 a document, measured in an ingest of 10,000).
-        self._pending += pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+        # Each item encoded on its own and framed by its length, read back one at a time: a shared
+        # Pickler/Unpickler pair would either keep every item alive in its memo or, with the memo cleared,
+        # let a later item refer to an earlier one's. Gathered in memory and written a MiB at a time: a
+        # document (~3.5 KiB) written on its own costs a system call almost every time (~12 us of ~30 a
+        # document, measured in an ingest of 10,000).
+        data = self._encode(item)
+        self._pending += len(data).to_bytes(_LENGTH, "little")
+        self._pending += data
         self._spilled += 1
         if len(self._pending) >= WRITE_CHUNK:
             self._write_pending()
@@ -90,8 +105,14 @@ class Spool:
         self._write_pending()
         try:
             self._file.seek(0)
+            read, decode = self._file.read, self._decode
             for _ in range(self._spilled):
-                yield pickle.load(self._file)
+                head = read(_LENGTH)
+                size = int.from_bytes(head, "little")
+                data = read(size)
+                if len(head) != _LENGTH or len(data) != size:
+                    raise SpoolError("cannot read back the checked documents: the temporary file is shorter than written")
+                yield decode(data)
         except OSError as exc:
             raise SpoolError(f"cannot read back the checked documents: {exc.strerror or exc}") from exc
 

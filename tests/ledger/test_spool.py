@@ -112,3 +112,69 @@ def test_the_document_row_is_keyed_as_the_flat_pickle_expects(sealed_invoice):
     data = to_bytes(sealed_invoice())
     result, ctx = inspect_loaded(Loaded("a.xml", data), runtime_for(Settings()))
     assert tuple(prepare("a.xml", data, result, ctx, frozenset()).document) == DOCUMENT_KEYS
+
+
+def _prepare(root, name="a.xml"):  # type: ignore[no-untyped-def]
+    from cfdi_ar.context import Settings, runtime_for
+    from cfdi_ar.demo.seal import to_bytes
+    from cfdi_ar.io.sources import Loaded
+    from cfdi_ar.ledger.records import prepare
+    from cfdi_ar.validate import inspect_loaded
+
+    data = to_bytes(root)
+    result, ctx = inspect_loaded(Loaded(name, data), runtime_for(Settings()))
+    return prepare(name, data, result, ctx, frozenset({"EKU9003173C9"}))
+
+
+def test_ingest_spools_a_checked_document_through_marshal_and_gets_it_back_exactly(sealed_invoice, sealed_payment):
+    from decimal import Decimal
+
+    from cfdi_ar.ledger.records import from_spool, to_spool
+
+    for p in (_prepare(sealed_invoice()), _prepare(sealed_payment())):
+        data = to_spool(p)
+        assert data[:1] == b"M"  # the fast path, not pickle
+        back = from_spool(data)
+        assert back == p
+        decimals = [k for k, v in p.document.items() if isinstance(v, Decimal)]
+        assert decimals and all(type(back.document[k]) is Decimal and str(back.document[k]) == str(p.document[k]) for k in decimals)
+    assert p.payments and [[type(v) for v in row] for row in back.payments] == [[type(v) for v in row] for row in p.payments]
+    # a Decimal's exponent survives (the ledger stores the text as written: "1.50", "1E+2")
+    odd = _prepared(5)
+    odd.document = {**dict.fromkeys(__import__("cfdi_ar.ledger.records", fromlist=["DOCUMENT_KEYS"]).DOCUMENT_KEYS, None),
+                    "total": Decimal("1.50"), "tipo_cambio": Decimal("1E+2"), "descuento": Decimal("-0")}
+    back = from_spool(to_spool(odd))
+    assert [str(back.document[k]) for k in ("total", "tipo_cambio", "descuento")] == ["1.50", "1E+2", "-0"]
+
+
+def test_anything_marshal_cannot_take_is_pickled_and_comes_back_the_same():
+    import datetime as dt
+
+    from cfdi_ar.ledger.records import Evidence, from_spool, to_spool
+
+    evidence = Evidence("m.txt", "0" * 64, 3, "metadata", b"abc", problems=["x"])
+    unusual_row = _prepared(6)  # a document row with other keys than a prepared CFDI's
+    unusual_value = _prepared(7)
+    unusual_value.findings = [(unusual_value.uuid, 0, "X", "info", "m", dt.datetime(2026, 1, 1))]
+    for item in (evidence, unusual_row, unusual_value):
+        data = to_spool(item)
+        assert data[:1] == b"P"
+        assert from_spool(data) == item
+
+
+def test_a_spool_with_its_own_encoding_gives_items_back_in_order_and_a_cut_file_is_a_clear_error():
+    from cfdi_ar.ledger.records import from_spool, to_spool
+
+    items = [_prepared(i) for i in range(30)]
+    with Spool(in_memory=2, encode=to_spool, decode=from_spool) as spool:
+        for item in items:
+            spool.append(item)
+        assert list(spool) == items
+    with Spool(in_memory=0, encode=to_spool, decode=from_spool) as spool:
+        spool.append(items[0])
+        spool.append(items[1])
+        spool.flush()
+        assert spool._file is not None
+        spool._file.truncate(spool._file.tell() - 10)
+        with pytest.raises(SpoolError, match="shorter than written"):
+            list(spool)
