@@ -122,6 +122,31 @@ def test_tfd_cadena_normalises_spaces_like_the_xslt():
     assert cadena_tfd11(el) == b"||1.1|A|x|R B|s|n||"
 
 
+def test_the_stamp_cadena_from_the_model_equals_the_one_read_from_the_element():
+    """rules.timbre.tfd_cadena uses the fragment the model's reader kept, or cadena_tfd11 where
+    normalize-space() would change a value: the bytes must be the same either way."""
+    import itertools
+
+    from cfdi_ar.model.build import _read_timbre
+    from cfdi_ar.rules.timbre import tfd_cadena
+
+    values = [None, "", "1.1", " A ", "R  B", "x\ty", "a\nb", "ñ|é", "\u00a0nbsp", "end ", " "]
+    names = ["Version", "UUID", "FechaTimbrado", "RfcProvCertif", "Leyenda", "SelloCFD", "NoCertificadoSAT"]
+    checked = 0
+    for name, value in itertools.product(names, values):
+        el = etree.Element(q(TFD, "TimbreFiscalDigital"))
+        for other in names:
+            if other != "Leyenda":
+                el.set(other, "v")
+        if value is None:
+            el.attrib.pop(name, None)
+        else:
+            el.set(name, value)
+        assert tfd_cadena(_read_timbre(el)) == cadena_tfd11(el), (name, value)
+        checked += 1
+    assert checked == len(names) * len(values)
+
+
 def test_CFDIAR_TFD_004__empty_sello_sat_fails_even_without_the_certificate(sealed_invoice, pki, check):
     root = sealed_invoice()
     _tfd(root).set("SelloSAT", "")

@@ -256,7 +256,7 @@ _read_impuestos_locales = _reader(ImpuestosLocales, (
 _read_timbre = _reader(Timbre, (
     ("version", "Version", TEXT), ("uuid", "UUID", TEXT), ("fecha_timbrado", "FechaTimbrado", DATE),
     ("rfc_prov_certif", "RfcProvCertif", TEXT), ("leyenda", "Leyenda", TEXT), ("sello_cfd", "SelloCFD", RAW),
-    ("no_certificado_sat", "NoCertificadoSAT", TEXT), ("sello_sat", "SelloSAT", RAW)))
+    ("no_certificado_sat", "NoCertificadoSAT", TEXT), ("sello_sat", "SelloSAT", RAW)), cadena=sat.FIELDS_TFD)
 _read_comprobante = _reader(Comprobante, (
     ("version", "Version", TEXT), ("serie", "Serie", TEXT), ("folio", "Folio", TEXT), ("fecha", "Fecha", DATE),
     ("sello", "Sello", RAW), ("forma_pago", "FormaPago", TEXT), ("no_certificado", "NoCertificado", TEXT),

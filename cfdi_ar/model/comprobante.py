@@ -214,6 +214,7 @@ class Timbre:
     sello_cfd: str | None = None
     no_certificado_sat: str | None = None
     sello_sat: str | None = None
+    cad: str = field(**_CAD)  # the stamp's cadena original without its "||" ends, as written
 
 
 _BODY_PARTS = ("informacion_global", "cfdi_relacionados", "conceptos", "impuestos", "pagos", "impuestos_locales")

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes
 from ..context import DocContext
 from ..findings import Severity
 from ..model import Timbre
-from ..sat.cadena import cadena_tfd11
+from ..sat.cadena import cadena_tfd11, may_need_normalizing
 from ..sat.certs import SatCertificate
 from ..sat.timezones import MEXICO_CITY, to_utc
 from .registry import Kind, Violation, rule
@@ -77,6 +77,16 @@ def stamp_outcome(ctx: DocContext) -> StampOutcome | None:
     return ctx.memo("stamp", _verify_stamp)
 
 
+def tfd_cadena(t: Timbre) -> bytes:
+    """The stamp's cadena original (UTF-8): from the fragment its reader kept, or, when a value would be
+    changed by normalize-space() (the fragment holds values as written), from the element
+    (``sat.cadena.cadena_tfd11``). The two are equal: tests/test_stamp.py. ~1 us instead of ~6."""
+    text = f"|{t.cad}||"
+    if may_need_normalizing(text):
+        return cadena_tfd11(t.el)
+    return text.encode("utf-8")
+
+
 def _verify_stamp(ctx: DocContext) -> StampOutcome:
     t = _timbre(ctx)
     assert t is not None
@@ -97,7 +107,7 @@ def _verify_stamp(ctx: DocContext) -> StampOutcome:
     if entry.certificate is None:
         return StampOutcome(None, entry.problem or f"SAT certificate {serial} is unusable")
     cert = entry.certificate
-    if cert.verify_signature(signature, cadena_tfd11(t.el), hashes.SHA256()):
+    if cert.verify_signature(signature, tfd_cadena(t), hashes.SHA256()):
         return StampOutcome(True, "", cert)
     return StampOutcome(False, f"SelloSAT does not verify with SAT certificate {serial} over the stamp's cadena original", cert)
 

@@ -240,6 +240,8 @@ FIELDS_TOTAL_RETENIDOS = (("TotalImpuestosRetenidos", _O),)
 FIELDS_TOTAL_TRASLADADOS = (("TotalImpuestosTrasladados", _O),)
 FIELDS_PEDIMENTO = (("NumeroPedimento", _R),)
 FIELDS_PREDIAL = (("Numero", _R),)
+FIELDS_TFD = (("Version", _R), ("UUID", _R), ("FechaTimbrado", _R), ("RfcProvCertif", _R), ("Leyenda", _O), ("SelloCFD", _R),
+              ("NoCertificadoSAT", _R))  # cadenaoriginal_TFD_1_1.xslt, as cadena_tfd11 writes it
 
 # The writers, compiled once from the tables above.
 _COMPROBANTE = _spec(FIELDS_COMPROBANTE)
