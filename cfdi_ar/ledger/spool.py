@@ -20,9 +20,7 @@ from typing import Any, BinaryIO
 __all__ = ["Spool", "SpoolError", "IN_MEMORY"]
 
 IN_MEMORY = 1024  # documents kept in memory before spilling (~6 MiB); spilling one costs ~120k instructions (~3 % of its ingest)
-WRITE_CHUNK = 1 << 20  # spilled pickles are gathered and written a MiB at a time
-
-
+WRITE_CHUNK = 1 << 20  # spilled items are gathered and written a MiB at a time
 _LENGTH = 8  # bytes of the length before each spilled item
 
 
@@ -46,7 +44,7 @@ class Spool:
         self._in_memory = in_memory
         self._directory = directory
         self._file: BinaryIO | None = None
-        self._pending = bytearray()  # pickles not yet written to the file
+        self._pending = bytearray()  # encoded items not yet written to the file
         self._spilled = 0
 
     def __len__(self) -> int:
