@@ -59,8 +59,8 @@ def decompress(codec: str, data: bytes) -> bytes:
 class Prepared:
     """What one input becomes. ``uuid`` None: nothing can be stored under a key (``problem`` says why).
 
-    It holds only what the write needs (not the validation result: ~10 KiB less a document), and is
-    picklable, so a long run can spool it to disk (``ledger/spool.py``)."""
+    It holds only what the write needs (not the validation result: ~10 KiB less a document), and
+    a long run spools it to disk (``ledger/spool.py``; :func:`to_spool`)."""
 
     name: str
     sha256: str | None
@@ -80,14 +80,6 @@ class Prepared:
     def tipo(self) -> str | None:
         return self.document.get("tipo")
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        """Pickled as one flat tuple, the document row as its values (``ledger/spool.py`` spools a long
-        run's documents): a third of what the dataclass's default pickling costs, ~40 µs a document."""
-        doc = self.document
-        values: Any = tuple(doc.values()) if tuple(doc) == DOCUMENT_KEYS else doc
-        return (_rebuild, (self.name, self.sha256, self.size, self.valid, self.unreadable, self.uuid, self.problem,
-                           self.cadena_sha256, self.compressed, values, self.findings, self.payments, self.relations))
-
     def _flat(self) -> tuple[Any, ...] | None:
         """This record as builtins only (see :func:`to_spool`); None when its document row is not the
         usual one."""
@@ -106,14 +98,6 @@ class Prepared:
         return cls(name, sha256, size, valid, unreadable, uuid, problem, cadena_sha256, compressed,
                    dict(zip(DOCUMENT_KEYS, _decimals_back(values, where))), findings,
                    [_decimals_back(row, at) for row, at in payments], relations)
-
-
-def _rebuild(name: str, sha256: str | None, size: int, valid: bool, unreadable: bool, uuid: str | None, problem: str | None,
-             cadena_sha256: str | None, compressed: bytes | None, document: Any, findings: list[tuple[Any, ...]],
-             payments: list[tuple[Any, ...]], relations: list[tuple[Any, ...]]) -> Prepared:
-    return Prepared(name, sha256, size, valid, unreadable, uuid, problem, cadena_sha256, compressed,
-                    dict(zip(DOCUMENT_KEYS, document)) if isinstance(document, tuple) else document,
-                    findings, payments, relations)
 
 
 # How a long ingest spools what it checked (ledger/spool.py). A Prepared document is a flat tuple of str,
