@@ -464,3 +464,82 @@ def test_a_body_part_is_built_once_and_then_kept():
     assert body.conceptos == ("built",) and body.get("conceptos") == ("built",) and calls == [1]
     with pytest.raises(AttributeError):
         body.not_a_part  # noqa: B018
+
+
+def test_a_concept_is_read_from_its_children_whatever_their_order_and_the_junk_between_them():
+    """The concept reader's one pass over the children: comments and foreign elements are skipped, the
+    taxes come from the first cfdi:Impuestos only (every Traslados/Retenciones holder in it, in order), the
+    first ACuentaTerceros counts, and every InformacionAduanera, CuentaPredial and Parte is kept in order."""
+    c = "{%s}" % CFDI40
+    concepto = etree.Element(c + "Concepto", Importe="10.00")
+    concepto.append(etree.Comment("a note"))
+    impuestos = etree.SubElement(concepto, c + "Impuestos")
+    traslados = etree.SubElement(impuestos, c + "Traslados")
+    etree.SubElement(traslados, c + "Traslado", Base="1")
+    traslados.append(etree.Comment("between taxes"))
+    etree.SubElement(traslados, c + "Traslado", Base="2")
+    etree.SubElement(etree.SubElement(impuestos, c + "Retenciones"), c + "Retencion", Base="3")
+    etree.SubElement(etree.SubElement(impuestos, c + "Traslados"), c + "Traslado", Base="4")
+    etree.SubElement(etree.SubElement(etree.SubElement(concepto, c + "Impuestos"), c + "Traslados"), c + "Traslado", Base="5")
+    etree.SubElement(concepto, c + "ACuentaTerceros", RfcACuentaTerceros="AAA010101AAA")
+    etree.SubElement(concepto, c + "ACuentaTerceros", RfcACuentaTerceros="BBB010101BBB")
+    etree.SubElement(concepto, c + "InformacionAduanera", NumeroPedimento="P1")
+    etree.SubElement(concepto, "{urn:other}Extra")
+    etree.SubElement(concepto, c + "InformacionAduanera", NumeroPedimento="P2")
+    etree.SubElement(concepto, c + "CuentaPredial", Numero="N1")
+    etree.SubElement(concepto, c + "CuentaPredial", Numero=" N2 ")
+    etree.SubElement(concepto, c + "Parte", Importe="1.00")
+    etree.SubElement(concepto, c + "Parte", Importe="2.00")
+    root = etree.Element(c + "Comprobante")
+    etree.SubElement(root, c + "Conceptos").append(concepto)
+
+    (read,) = build_comprobante(root).conceptos
+    assert read.has_impuestos is True
+    assert [t.base for t in read.traslados] == [Decimal("1"), Decimal("2"), Decimal("4")]
+    assert [r.base for r in read.retenciones] == [Decimal("3")]
+    assert read.a_cuenta_terceros is not None and read.a_cuenta_terceros.rfc == "AAA010101AAA"
+    assert read.informacion_aduanera == ("P1", "P2")
+    assert read.cuenta_predial == ("N1", "N2")
+    assert [p.importe for p in read.partes] == [Decimal("1.00"), Decimal("2.00")]
+    assert read.child_tags == ("Impuestos", "Impuestos", "ACuentaTerceros", "ACuentaTerceros", "InformacionAduanera", "Extra",
+                               "InformacionAduanera", "CuentaPredial", "CuentaPredial", "Parte", "Parte")
+
+
+def test_a_concept_without_children_has_no_parts():
+    root = etree.Element("{%s}Comprobante" % CFDI40)
+    etree.SubElement(etree.SubElement(root, "{%s}Conceptos" % CFDI40), "{%s}Concepto" % CFDI40, Importe="1")
+    (read,) = build_comprobante(root).conceptos
+    assert read.has_impuestos is False and read.traslados == () == read.retenciones and read.a_cuenta_terceros is None
+    assert read.informacion_aduanera == () == read.cuenta_predial == read.partes == read.child_tags
+
+
+def test_a_payment_is_read_from_its_children_whatever_the_junk_between_them():
+    """Every DoctoRelacionado in order; the first ImpuestosP and, in each docto, the first ImpuestosDR count."""
+    from cfdi_ar.namespaces import PAGOS20
+
+    p = "{%s}" % PAGOS20
+    pago = etree.Element(p + "Pago", Monto="30.00")
+    d1 = etree.SubElement(pago, p + "DoctoRelacionado", IdDocumento="A")
+    d1.append(etree.Comment("x"))
+    imp = etree.SubElement(d1, p + "ImpuestosDR")
+    etree.SubElement(etree.SubElement(imp, p + "RetencionesDR"), p + "RetencionDR", BaseDR="1")
+    etree.SubElement(etree.SubElement(imp, p + "TrasladosDR"), p + "TrasladoDR", BaseDR="2")
+    etree.SubElement(etree.SubElement(etree.SubElement(d1, p + "ImpuestosDR"), p + "TrasladosDR"), p + "TrasladoDR", BaseDR="9")
+    pago.append(etree.Comment("between doctos"))
+    etree.SubElement(pago, p + "DoctoRelacionado", IdDocumento="B")
+    imp_p = etree.SubElement(pago, p + "ImpuestosP")
+    etree.SubElement(etree.SubElement(imp_p, p + "TrasladosP"), p + "TrasladoP", BaseP="3")
+    etree.SubElement(etree.SubElement(imp_p, p + "RetencionesP"), p + "RetencionP", ImporteP="4")
+    etree.SubElement(etree.SubElement(etree.SubElement(pago, p + "ImpuestosP"), p + "TrasladosP"), p + "TrasladoP", BaseP="8")
+    root = etree.Element("{%s}Comprobante" % CFDI40)
+    pagos = etree.SubElement(etree.SubElement(root, "{%s}Complemento" % CFDI40), p + "Pagos", Version="2.0")
+    pagos.append(pago)
+
+    (read,) = build_comprobante(root).pagos.pagos
+    assert [d.id_documento for d in read.doctos] == ["A", "B"]
+    first, second = read.doctos
+    assert first.has_impuestos_dr is True and second.has_impuestos_dr is False
+    assert [t.base_dr for t in first.traslados_dr] == [Decimal("2")] and [r.base_dr for r in first.retenciones_dr] == [Decimal("1")]
+    assert second.traslados_dr == () == second.retenciones_dr
+    assert read.has_impuestos_p is True
+    assert [t.base_p for t in read.traslados_p] == [Decimal("3")] and [r.importe_p for r in read.retenciones_p] == [Decimal("4")]

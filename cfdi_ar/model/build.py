@@ -184,17 +184,25 @@ def _kids(el: etree._Element | None) -> dict[object, list[etree._Element]]:
     return out
 
 
-def _grandchildren(kids: dict[object, list[etree._Element]], holder: str, tag: str) -> list[etree._Element]:
-    """``holder/tag`` below the element whose children are ``kids`` (e.g. Traslados/Traslado)."""
-    found = kids.get(holder)
-    if not found:
-        return _NONE
-    return [child for parent in found for child in parent if child.tag == tag]
-
-
 def _one(kids: dict[object, list[etree._Element]], tag: str) -> etree._Element | None:
     found = kids.get(tag)
     return found[0] if found else None
+
+
+def _taxes(holder: etree._Element, traslados: str, traslado: str, retenciones: str, retencion: str
+           ) -> tuple[list[etree._Element], list[etree._Element]]:
+    """The ``traslados/traslado`` and ``retenciones/retencion`` grandchildren of a taxes element (a
+    concept's cfdi:Impuestos, a docto's ImpuestosDR...), every holder in document order, in one pass over
+    its children; lxml filters the grandchildren by tag in C."""
+    found_t: list[etree._Element] = []
+    found_r: list[etree._Element] = []
+    for child in holder:
+        tag = child.tag
+        if tag == traslados:
+            found_t += child.iterchildren(traslado)
+        elif tag == retenciones:
+            found_r += child.iterchildren(retencion)
+    return found_t, found_r
 
 
 _LOCAL_NAMES: dict[str, str] = {}
@@ -331,45 +339,69 @@ def _cfdi_relacionados(el: etree._Element) -> CfdiRelacionados:
 
 _T_IMPUESTOS, _T_TERCEROS, _T_ADUANA, _T_PREDIAL, _T_PARTE = (
     _C["Impuestos"], _C["ACuentaTerceros"], _C["InformacionAduanera"], _C["CuentaPredial"], _C["Parte"])
+_T_TRASLADOS, _T_TRASLADO, _T_RETENCIONES, _T_RETENCION = _C["Traslados"], _C["Traslado"], _C["Retenciones"], _C["Retencion"]
 
 
 def _concepto(el: etree._Element) -> Concepto:
-    # Written for speed (it runs for every concept): map() over found elements, nothing built for
+    # Written for speed (it runs for every concept): one pass over the concept's children reads each
+    # child's tag once (lxml builds a new string at every .tag) and sorts them; nothing is built for
     # the parts a concept does not have.
-    kids = _kids(el)
-    impuestos = kids.get(_T_IMPUESTOS)
-    if impuestos:
-        imp_kids = _kids(impuestos[0])
-        found = _grandchildren(imp_kids, _C["Traslados"], _C["Traslado"])
-        traslados = tuple(map(_read_impuesto_concepto, found)) if found else ()
-        found = _grandchildren(imp_kids, _C["Retenciones"], _C["Retencion"])
-        retenciones = tuple(map(_read_impuesto_concepto, found)) if found else ()
-    else:
-        traslados = retenciones = ()
+    impuestos = terceros = None
+    aduana: list[etree._Element] | None = None
+    predial: list[etree._Element] | None = None
+    partes: list[etree._Element] | None = None
+    names = []
+    for child in el:
+        tag = child.tag
+        if tag.__class__ is not str:  # a comment or processing instruction
+            continue
+        names.append(_local_name(tag))
+        if tag == _T_IMPUESTOS:
+            if impuestos is None:
+                impuestos = child
+        elif tag == _T_TERCEROS:
+            if terceros is None:
+                terceros = child
+        elif tag == _T_ADUANA:
+            if aduana is None:
+                aduana = []
+            aduana.append(child)
+        elif tag == _T_PREDIAL:
+            if predial is None:
+                predial = []
+            predial.append(child)
+        elif tag == _T_PARTE:
+            if partes is None:
+                partes = []
+            partes.append(child)
+    traslados = retenciones = ()
+    if impuestos is not None:
+        found_t, found_r = _taxes(impuestos, _T_TRASLADOS, _T_TRASLADO, _T_RETENCIONES, _T_RETENCION)
+        if found_t:
+            traslados = tuple(map(_read_impuesto_concepto, found_t))
+        if found_r:
+            retenciones = tuple(map(_read_impuesto_concepto, found_r))
     # The fragments of the concept's children, in SAT's order: taxes, ACuentaTerceros, InformacionAduanera,
     # CuentaPredial, Parte (cfdi_ar.model.cadena).
     tail = [t.cad for t in traslados]
-    tail += [r.cad for r in retenciones]
-    terceros = kids.get(_T_TERCEROS)
+    if retenciones:
+        tail += [r.cad for r in retenciones]
     if terceros is not None:
-        a_cuenta_terceros = _read_terceros(terceros[0])
+        a_cuenta_terceros = _read_terceros(terceros)
         tail.append(a_cuenta_terceros.cad)
     else:
         a_cuenta_terceros = None
-    aduana = kids.get(_T_ADUANA)
     if aduana:
         pedimentos = tuple([ia.get("NumeroPedimento") or "" for ia in aduana])
         tail += ["|" + p for p in pedimentos]
     else:
         pedimentos = ()
-    predial = kids.get(_T_PREDIAL)
     if predial:
         numeros = [cp.get("Numero") or "" for cp in predial]
         tail += ["|" + n for n in numeros]
         cuentas = tuple([collapse(n) for n in numeros])
     else:
         cuentas = ()
-    partes = kids.get(_T_PARTE)
     if partes:
         read_partes = tuple(map(_parte, partes))
         tail += [p.cad for p in read_partes]
@@ -384,7 +416,7 @@ def _concepto(el: etree._Element) -> Concepto:
         pedimentos,
         cuentas,
         read_partes,
-        tuple([_local_name(tag) for tag in [ch.tag for ch in el] if isinstance(tag, str)]),
+        tuple(names),
         "".join(tail),
     )
 
@@ -398,9 +430,9 @@ def _parte(el: etree._Element) -> Parte:
 def _impuestos(el: etree._Element | None) -> Impuestos | None:
     if el is None:
         return None
-    kids = _kids(el)
-    retenciones = tuple(map(_read_retencion_global, _grandchildren(kids, _C["Retenciones"], _C["Retencion"])))
-    traslados = tuple(map(_read_traslado_global, _grandchildren(kids, _C["Traslados"], _C["Traslado"])))
+    found_t, found_r = _taxes(el, _T_TRASLADOS, _T_TRASLADO, _T_RETENCIONES, _T_RETENCION)
+    retenciones = tuple(map(_read_retencion_global, found_r))
+    traslados = tuple(map(_read_traslado_global, found_t))
     # SAT's order interleaves the children and the element's own two totals.
     retenidos, trasladados = el.get("TotalImpuestosRetenidos"), el.get("TotalImpuestosTrasladados")
     cad = "".join(
@@ -444,23 +476,40 @@ _read_pagos = _reader(Pagos, (("version", "Version", TEXT),), ("totales", "pagos
 
 
 def _docto(el: etree._Element) -> DoctoRelacionado:
-    impuestos = next((ch for ch in el if ch.tag == _P["ImpuestosDR"]), None)
-    imp_kids = _kids(impuestos) if impuestos is not None else {}
-    traslados = tuple(map(_read_impuesto_dr, _grandchildren(imp_kids, _P["TrasladosDR"], _P["TrasladoDR"])))
-    retenciones = tuple(map(_read_impuesto_dr, _grandchildren(imp_kids, _P["RetencionesDR"], _P["RetencionDR"])))
+    impuestos = next(el.iterchildren(_P_IMPUESTOS_DR), None)
+    if impuestos is None:
+        return _read_docto(el, False, (), (), "")
+    found_t, found_r = _taxes(impuestos, _P_TRASLADOS_DR, _P_TRASLADO_DR, _P_RETENCIONES_DR, _P_RETENCION_DR)
+    traslados = tuple(map(_read_impuesto_dr, found_t))
+    retenciones = tuple(map(_read_impuesto_dr, found_r))
     tail = "".join([r.cad for r in retenciones] + [t.cad for t in traslados])  # SAT: retenciones first
-    return _read_docto(el, impuestos is not None, traslados, retenciones, tail)
+    return _read_docto(el, True, traslados, retenciones, tail)
+
+
+_P_IMPUESTOS_DR, _P_TRASLADOS_DR, _P_TRASLADO_DR, _P_RETENCIONES_DR, _P_RETENCION_DR = (
+    _P["ImpuestosDR"], _P["TrasladosDR"], _P["TrasladoDR"], _P["RetencionesDR"], _P["RetencionDR"])
 
 
 def _pago(el: etree._Element) -> Pago:
-    kids = _kids(el)
-    impuestos = _one(kids, _P["ImpuestosP"])
-    imp_kids = _kids(impuestos) if impuestos is not None else {}
-    doctos = tuple(map(_docto, kids.get(_P["DoctoRelacionado"], _NONE)))
-    traslados = tuple(map(_read_traslado_p, _grandchildren(imp_kids, _P["TrasladosP"], _P["TrasladoP"])))
-    retenciones = tuple(map(_read_retencion_p, _grandchildren(imp_kids, _P["RetencionesP"], _P["RetencionP"])))
+    doctos_found = []
+    impuestos = None
+    for child in el:
+        tag = child.tag
+        if tag == _P_DOCTO:
+            doctos_found.append(child)
+        elif tag == _P_IMPUESTOS_P and impuestos is None:
+            impuestos = child
+    doctos = tuple(map(_docto, doctos_found))
+    if impuestos is None:
+        return _read_pago(el, doctos, False, (), (), "".join([d.cad for d in doctos]))
+    found_t, found_r = _taxes(impuestos, _P["TrasladosP"], _P["TrasladoP"], _P["RetencionesP"], _P["RetencionP"])
+    traslados = tuple(map(_read_traslado_p, found_t))
+    retenciones = tuple(map(_read_retencion_p, found_r))
     tail = "".join([d.cad for d in doctos] + [r.cad for r in retenciones] + [t.cad for t in traslados])
-    return _read_pago(el, doctos, impuestos is not None, traslados, retenciones, tail)
+    return _read_pago(el, doctos, True, traslados, retenciones, tail)
+
+
+_P_DOCTO, _P_IMPUESTOS_P = _P["DoctoRelacionado"], _P["ImpuestosP"]
 
 
 def _pagos(el: etree._Element) -> Pagos:
