@@ -24,7 +24,7 @@ from .sat.catalogs import Catalogs, load_catalogs
 from .sat.certs import CertificateError, SatCertificate, Trust, load_certificate_file, read_certificado_attr, sat_trust
 from .sat.external import load_lrfc
 from .sat.stamps import StampStore
-from .sat.timezones import OFFSET_RANGE, to_utc, zone_for_postal_code
+from .sat.timezones import MEXICO_CITY, OFFSET_RANGE, to_utc, zone_for_postal_code
 from .sat.xsd import ComplementCensus, SchemaIssue, census, schema_validator
 
 if TYPE_CHECKING:
@@ -172,6 +172,14 @@ class DocContext:
             # a reference cycle that kept megabytes per document alive until the collector came by.
             exc.__traceback__ = exc.__context__ = exc.__cause__ = None
             return exc
+
+    @_once
+    def timbrado_utc(self) -> datetime | None:
+        """The stamp's FechaTimbrado, which SAT writes in central Mexico time, as a UTC instant."""
+        t = self.model.timbre
+        if t is None or t.fecha_timbrado is None:
+            return None
+        return to_utc(t.fecha_timbrado, MEXICO_CITY)
 
     @_once
     def fecha_utc(self) -> tuple[datetime, datetime] | None:

@@ -31,6 +31,18 @@ def test_csd_and_fiel_are_told_apart(pki):
     assert read_certificate(pki.fiel.der).kind is CertKind.FIEL
 
 
+def test_the_pac_of_a_stamp_certificate_is_read_from_its_organizational_unit(pki):
+    assert read_certificate(pki.stamp_cert.der).pac_rfc == "DPA200101AB1"  # OU "PACDPA200101AB100001"
+    assert read_certificate(pki.csd.der).pac_rfc is None  # a CSD's OU names a branch, not a PAC
+
+
+def test_real_stamp_certificates_name_their_pac(shared):
+    pac = read_certificate((shared / "sat/tfd-certs/00001000000708361114.cer").read_bytes())
+    assert (pac.organizational_unit, pac.pac_rfc) == ("PACTBN040609RKA55702", "TBN040609RKA")
+    sat = read_certificate((shared / "sat/tfd-certs/00001000000504465028.cer").read_bytes())
+    assert (sat.organizational_unit, sat.pac_rfc) == ("MEGAPACSAT970701NN301", None)  # SAT's own stamping: no PAC named
+
+
 def test_a_certificate_without_ou_or_fiel_usages_is_unknown_not_csd():
     ca = make_ca()
     leaf = make_csd(ca, "AAA010101AAA", "X", unit=None)  # type: ignore[arg-type]

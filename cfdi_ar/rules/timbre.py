@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from datetime import timedelta
 from typing import Iterator
 
@@ -20,7 +19,6 @@ from ..findings import Severity
 from ..model import Timbre
 from ..sat.cadena import cadena_tfd11, may_need_normalizing
 from ..sat.certs import SatCertificate
-from ..sat.timezones import MEXICO_CITY, to_utc
 from .registry import Kind, Violation, rule
 
 _T = Kind.STAMP
@@ -140,8 +138,8 @@ def certificado_sat_vigente(ctx: DocContext) -> Iterator[Violation]:
     if outcome is None or outcome.certificate is None or t is None or t.fecha_timbrado is None:
         return
     cert = outcome.certificate
-    instant = to_utc(t.fecha_timbrado, MEXICO_CITY)
-    if not cert.valid_at(instant):
+    instant = ctx.timbrado_utc
+    if instant is not None and not cert.valid_at(instant):
         yield Violation(
             f"FechaTimbrado {t.el.get('FechaTimbrado')} is outside the validity of SAT certificate "
             f"{cert.serial_sat} ({cert.not_before:%Y-%m-%d} to {cert.not_after:%Y-%m-%d})",
@@ -159,7 +157,9 @@ def timbrado_dentro_de_72_horas(ctx: DocContext) -> Iterator[Violation]:
     window = ctx.fecha_utc
     if t is None or t.fecha_timbrado is None or window is None:
         return
-    stamped = to_utc(t.fecha_timbrado, MEXICO_CITY)
+    stamped = ctx.timbrado_utc
+    if stamped is None:
+        return
     earliest, latest = window
     # Violated only if it is violated whatever the issuer's offset was (one offset when LugarExpedicion is known).
     if stamped < earliest:
@@ -190,9 +190,6 @@ def uuid_en_minusculas_sin_timbre_verificado(ctx: DocContext) -> Iterator[Violat
     yield Violation(f"UUID {t.uuid} is in lower case and the stamp could not be verified to confirm the PAC wrote it so", t.el, "UUID")
 
 
-_PAC_OU = re.compile(r"^PAC([A-Z&Ñ]{3,4}[0-9]{6}[A-Z0-9]{3})[0-9]*$")
-
-
 @rule("CFDIAR-TFD-009", "RfcProvCertif is not the PAC of the SAT certificate", kind=_T,
       gloss="SAT's stamp certificates name the PAC in their organizational unit (PAC + RFC + number); "
       "RfcProvCertif must be that RFC.")
@@ -201,10 +198,10 @@ def rfc_prov_certif_del_certificado(ctx: DocContext) -> Iterator[Violation]:
     t = _timbre(ctx)
     if outcome is None or outcome.certificate is None or t is None or not t.rfc_prov_certif:
         return
-    m = _PAC_OU.match(outcome.certificate.organizational_unit or "")
-    if m and m.group(1) != t.rfc_prov_certif.upper():
+    pac = outcome.certificate.pac_rfc  # from the certificate's organizational unit, read once per certificate
+    if pac is not None and pac != t.rfc_prov_certif.upper():
         yield Violation(
-            f"RfcProvCertif is {t.rfc_prov_certif} but SAT certificate {outcome.certificate.serial_sat} was issued for PAC {m.group(1)}",
+            f"RfcProvCertif is {t.rfc_prov_certif} but SAT certificate {outcome.certificate.serial_sat} was issued for PAC {pac}",
             t.el,
             "RfcProvCertif",
         )

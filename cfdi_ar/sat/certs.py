@@ -32,6 +32,7 @@ import base64
 import binascii
 import enum
 import functools
+import re
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -67,6 +68,9 @@ OID_COMMON_NAME = "2.5.4.3"
 OID_EMAIL = "1.2.840.113549.1.9.1"
 
 
+_PAC_OU = re.compile(r"^PAC([A-Z&Ñ]{3,4}[0-9]{6}[A-Z0-9]{3})[0-9]*$")
+
+
 class CertificateError(ValueError):
     """The bytes are not a usable X.509 certificate."""
 
@@ -81,7 +85,7 @@ class SatCertificate:
     """A parsed certificate; everything a check needs is computed once, here."""
 
     __slots__ = ("der", "cert", "serial", "issuer", "subject", "serial_sat", "rfc",
-                 "organizational_unit", "not_before", "not_after", "kind", "is_ca", "_key", "_key_type")
+                 "organizational_unit", "pac_rfc", "not_before", "not_after", "kind", "is_ca", "_key", "_key_type")
 
     def __init__(self, der: bytes, cert: x509.Certificate, serial: int, issuer: Name, subject: Name) -> None:
         self.der = der
@@ -93,6 +97,9 @@ class SatCertificate:
         unique = subject.get(OID_X500_UNIQUE_IDENTIFIER)
         self.rfc = (unique.split("/", 1)[0].strip().upper() or None) if unique else None
         self.organizational_unit = subject.get(OID_ORGANIZATIONAL_UNIT)
+        # A SAT stamp certificate names its PAC in the organizational unit: "PAC" + the PAC's RFC + a number.
+        pac = _PAC_OU.match(self.organizational_unit or "")
+        self.pac_rfc: str | None = pac.group(1) if pac else None
         self.not_before: datetime = cert.not_valid_before_utc
         self.not_after: datetime = cert.not_valid_after_utc
         self.kind = _kind(cert, self.organizational_unit)
