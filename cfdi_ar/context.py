@@ -28,7 +28,10 @@ from .sat.timezones import MEXICO_CITY, OFFSET_RANGE, to_utc, zone_for_postal_co
 from .sat.xsd import ComplementCensus, SchemaIssue, census, schema_validator
 
 if TYPE_CHECKING:
-    from .rules.registry import Rule
+    from .rules.registry import Rule, Subject
+
+# The engine's plan: groups of (code, check), each with the subject its rules inspect (None: always run).
+Plan = tuple[tuple["Subject | None", tuple[tuple[str, Callable[..., object]], ...]], ...]
 
 __all__ = ["Settings", "Runtime", "DocContext", "runtime_for"]
 
@@ -78,7 +81,8 @@ class Runtime:
         self.catalogs: Catalogs = load_catalogs(settings.catalogs_dir)
         self.lrfc: frozenset[str] | None = load_lrfc(settings.lrfc) if settings.lrfc else None
         self._by_type: dict[str | None, tuple[Rule, ...]] = {}
-        self._plans: dict[tuple[str | None, bool], tuple[tuple[str, Callable[..., object]], ...]] = {}
+        self._plans: dict[tuple[str | None, bool], Plan] = {}
+        self.gates = True  # skip rules over a subject the document lacks (False: run every rule; tests compare the two)
 
     def rules_for(self, tipo: str | None) -> tuple[Rule, ...]:
         """The selected rules that apply to a TipoDeComprobante, in registration order."""
@@ -90,15 +94,25 @@ class Runtime:
                 self._by_type[tipo] = chosen
             return chosen
 
-    def plan(self, tipo: str | None, schema_ok: bool) -> tuple[tuple[str, Callable[..., object]], ...]:
-        """(code, check) of the rules to run on a document of this type: the engine's inner loop,
-        precomputed so it does no attribute look-ups per rule (rules that need a schema-valid
-        document are left out when the schema failed)."""
+    def plan(self, tipo: str | None, schema_ok: bool) -> Plan:
+        """The rules to run on a document of this type: the engine's inner loop, precomputed so it
+        does no attribute look-ups per rule (rules that need a schema-valid document are left out
+        when the schema failed). Consecutive rules over the same subject (``Rule.over``) form one
+        group, which the engine skips in one test when the document lacks the subject; the order
+        of the rules is kept."""
         key = (tipo, schema_ok)
         try:
             return self._plans[key]
         except KeyError:
-            plan = tuple((r.code, r.check) for r in self.rules_for(tipo) if r.check is not None and (schema_ok or not r.needs_schema))
+            groups: list[tuple[Subject | None, list[tuple[str, Callable[..., object]]]]] = []
+            for r in self.rules_for(tipo):
+                if r.check is None or not (schema_ok or not r.needs_schema):
+                    continue
+                subject = r.over if self.gates else None
+                if not groups or groups[-1][0] is not subject:
+                    groups.append((subject, []))
+                groups[-1][1].append((r.code, r.check))
+            plan = tuple((subject, tuple(checks)) for subject, checks in groups)
             if _cacheable_type(tipo) and len(self._plans) < _CACHED_TYPES:
                 self._plans[key] = plan
             return plan

@@ -143,14 +143,21 @@ def _validate_cfdi40(ctx: DocContext) -> DocumentResult:
     except Exception as exc:  # noqa: BLE001
         schema_ok = False
         findings.append(_internal("schema validation", exc, ctx))
-    for code, check in ctx.runtime.plan(ctx.root.get("TipoDeComprobante"), schema_ok):
-        try:
-            violations = check(ctx)
-            if violations:
-                for violation in violations:
-                    findings.append(_finding(code, violation, ctx.root))
-        except Exception as exc:  # noqa: BLE001
-            findings.append(_internal(f"check {code}", exc, ctx))
+    for subject, checks in ctx.runtime.plan(ctx.root.get("TipoDeComprobante"), schema_ok):
+        if subject is not None:
+            try:
+                if not subject(ctx):
+                    continue  # nothing these rules inspect is in the document
+            except Exception:  # noqa: BLE001, S110 - a subject never hides a check: the checks run and report
+                pass
+        for code, check in checks:
+            try:
+                violations = check(ctx)
+                if violations:
+                    for violation in violations:
+                        findings.append(_finding(code, violation, ctx.root))
+            except Exception as exc:  # noqa: BLE001
+                findings.append(_internal(f"check {code}", exc, ctx))
     try:
         checks = _checks(ctx, schema_ok, findings)
         model = ctx.model

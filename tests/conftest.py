@@ -9,6 +9,7 @@ it is absent, and fail instead when ``CFDI_AR_REQUIRE_SHARED=1`` (set by
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
 import tempfile
@@ -21,6 +22,9 @@ import pytest
 from lxml import etree
 
 from cfdi_ar import DocumentResult, Settings, validate_bytes
+from cfdi_ar.context import Runtime, runtime_for
+from cfdi_ar.io.sources import Loaded
+from cfdi_ar.validate import validate_loaded
 from cfdi_ar.demo.documents import Line, Party, Payment, invoice, paid_document, payment_receipt
 from cfdi_ar.demo.pki import Credential, make_ca, make_csd, make_fiel, make_stamp_certificate
 from cfdi_ar.demo.seal import seal, stamp, to_bytes
@@ -149,9 +153,28 @@ def check(settings: Settings) -> Callable[..., DocumentResult]:
 
     def run(doc: etree._Element | bytes, settings_: Settings | None = None, name: str = "doc.xml") -> DocumentResult:
         data = doc if isinstance(doc, bytes) else to_bytes(doc)
-        return validate_bytes(name, data, settings_ or settings)
+        result = validate_bytes(name, data, settings_ or settings)
+        # Every document a test checks is also checked with every rule run (no subject skips any): the
+        # findings must be the same, or a rule's ``over=`` subject hid one.
+        assert validate_ungated(name, data, settings_ or settings).findings == result.findings, "a subject hid a finding"
+        return result
 
     return run
+
+
+_UNGATED: dict[Runtime, Runtime] = {}
+
+
+def validate_ungated(name: str, data: bytes, settings: Settings) -> DocumentResult:
+    """What :func:`validate_bytes` gives when the engine runs every rule, whatever its ``over=`` subject
+    (the same runtime, rules and all, with its plans made again without subjects)."""
+    gated = runtime_for(settings)
+    runtime = _UNGATED.get(gated)
+    if runtime is None:
+        runtime = _UNGATED[gated] = copy.copy(gated)
+        runtime._plans = {}
+        runtime.gates = False
+    return validate_loaded(Loaded(name, data), runtime)
 
 
 def codes(result: DocumentResult) -> list[str]:

@@ -77,3 +77,80 @@ def test_a_fifo_named_like_a_document_never_hangs_the_run(tmp_path):
         assert report.exit_code() == 2
         assert {f.code for r in report.results for f in r.findings} == {"CFDIAR-IO-001"}
     assert time.monotonic() - start < 5
+
+
+# --------------------------------------------------------------------------- rules over a subject (Rule.over)
+
+
+def _spy_on(monkeypatch, code, over=None):  # type: ignore[no-untyped-def]
+    """Replace ``code``'s check with one that records the documents it ran on (and optionally its subject);
+    a fresh runtime picks the replacement up."""
+    import dataclasses
+
+    import cfdi_ar.rules.registry as reg
+    from cfdi_ar.context import runtime_for
+
+    rule = reg.get(code)
+    calls: list[str | None] = []
+
+    def spy(ctx):  # type: ignore[no-untyped-def]
+        calls.append(ctx.model.tipo_de_comprobante)
+        return rule.check(ctx)
+
+    changes = {"check": spy} if over is None else {"check": spy, "over": over}
+    monkeypatch.setitem(reg._REGISTRY, code, dataclasses.replace(rule, **changes))
+    runtime_for.cache_clear()
+    return calls
+
+
+def test_rules_over_a_subject_the_document_lacks_are_not_run(sealed_invoice, sealed_payment, check, monkeypatch):
+    from cfdi_ar.context import runtime_for
+    from cfdi_ar.rules.facts import has_impuestos
+    from cfdi_ar.rules.registry import get
+
+    assert get("CFDI40221").over is has_impuestos
+    calls = _spy_on(monkeypatch, "CFDI40221")
+    try:
+        check(sealed_invoice())  # its cfdi:Impuestos summary is there: the rule runs
+        check(sealed_payment())  # a payment receipt has none: skipped (check() also runs it ungated: "P" below)
+        assert calls == ["I", "I", "P"]
+    finally:
+        runtime_for.cache_clear()
+
+
+def test_a_subject_that_fails_lets_its_rules_run(sealed_payment, check, monkeypatch):
+    from cfdi_ar.context import runtime_for
+
+    def broken_subject(ctx):  # type: ignore[no-untyped-def]
+        raise RuntimeError("subject failed")
+
+    calls = _spy_on(monkeypatch, "CFDI40221", over=broken_subject)
+    try:
+        result = check(sealed_payment())
+        assert calls == ["P", "P"]  # gated and ungated runs both called it
+        assert "CFDIAR-INTERNAL" not in codes(result)
+    finally:
+        runtime_for.cache_clear()
+
+
+def test_every_subject_is_a_shared_fact():
+    from cfdi_ar.rules import facts
+
+    subjects = {r.over for r in all_rules() if r.over is not None}
+    assert subjects and subjects <= {getattr(facts, name) for name in facts.__all__ if name.startswith("has_")}
+
+
+def test_subjects_hide_no_finding_on_the_samples_and_the_corpus(settings):
+    """Every sample (the broken ones included) and, where ../shared is present, every corpus document:
+    the same findings whether or not the engine skips rules over an absent subject."""
+    from cfdi_ar import validate_bytes
+
+    from .conftest import ROOT, SHARED, shared_available, validate_ungated
+
+    files = sorted((ROOT / "samples").rglob("*.xml"))
+    if shared_available():
+        files += sorted((SHARED / "corpus").rglob("*.xml"))
+    assert len(files) >= 20
+    for path in files:
+        data = path.read_bytes()
+        assert validate_bytes(path.name, data, settings).findings == validate_ungated(path.name, data, settings).findings, path

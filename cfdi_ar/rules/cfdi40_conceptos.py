@@ -32,7 +32,8 @@ from ..namespaces import CFDI40, TFD, q
 from ..sat.arith import importe_limits, impuesto_limits, places_of
 from ..xmltext import strip_accents
 from .common import COMERCIO_EXTERIOR, IEPS, IVA, M40, has_comercio_exterior, is_rounded_product, show, show_range
-from .facts import concept_nodes, concept_taxes, tasa_admitted
+from .facts import (concept_nodes, concept_taxes, has_partes, has_retenciones_concepto, has_traslados_concepto,
+                    tasa_admitted)
 from .registry import Kind, Violation, register_code, rule
 
 _B = Kind.BUSINESS
@@ -240,7 +241,7 @@ def impuestos_concepto_no_vacio(ctx: DocContext) -> Iterator[Violation]:
 
 @rule("CFDI40177", "Si el valor registrado es Exento no se deben registrar los atributos TasaOCuota ni Importe", kind=_B,
       gloss="A concept Traslado with TipoFactor Exento must not carry TasaOCuota or Importe.",
-      source=M40, needs_schema=True)
+      source=M40, needs_schema=True, over=has_traslados_concepto)
 def traslado_exento_sin_tasa(ctx: DocContext) -> Iterator[Violation]:
     if EXENTO not in concept_taxes(ctx).traslado_factors:
         return
@@ -254,7 +255,7 @@ def traslado_exento_sin_tasa(ctx: DocContext) -> Iterator[Violation]:
 
 @rule("CFDI40178", "Si el valor registrado es Tasa o Cuota, se deben registrar los atributos TasaOCuota e Importe", kind=_B,
       gloss="A concept Traslado with TipoFactor Tasa or Cuota must carry TasaOCuota and Importe.",
-      source=M40, needs_schema=True)
+      source=M40, needs_schema=True, over=has_traslados_concepto)
 def traslado_tasa_con_importe(ctx: DocContext) -> Iterator[Violation]:
     for t in concept_nodes(ctx).traslados:
         if t.tasa_o_cuota is not None and t.importe is not None:
@@ -279,7 +280,7 @@ def _tasa_fuera(ctx: DocContext, t: ImpuestoConcepto, *, traslado: bool) -> Viol
 
 @rule("CFDI40179", "El valor del campo TasaOCuota que corresponde a Traslado no contiene un valor del catálogo c_TasaOCuota o se encuentra fuera de rango",
       kind=_B, gloss="A concept Traslado's TasaOCuota must be a c_TasaOCuota value (or within its range) for its Impuesto "
-      "and TipoFactor, on the transfer side.", source=M40, needs_schema=True)
+      "and TipoFactor, on the transfer side.", source=M40, needs_schema=True, over=has_traslados_concepto)
 def traslado_tasa_en_catalogo(ctx: DocContext) -> Iterator[Violation]:
     for impuesto, factor, tasa in concept_taxes(ctx).traslado_rates:
         if not tasa_admitted(ctx, impuesto, factor, tasa, traslado=True):
@@ -305,7 +306,8 @@ def _impuesto_fuera(t: ImpuestoConcepto) -> Violation | None:
 
 @rule("CFDI40180", "El valor del campo Importe que corresponde a Traslado no se encuentra entre el limite inferior y superior permitido",
       kind=_B, gloss="A concept Traslado's Importe must lie between SAT's limits of Base × TasaOCuota "
-      "(truncated / rounded up to the decimals written in Importe).", source=M40, needs_schema=True)
+      "(truncated / rounded up to the decimals written in Importe).", source=M40, needs_schema=True,
+      over=has_traslados_concepto)
 def traslado_importe_en_limites(ctx: DocContext) -> Iterator[Violation]:
     """LímiteInferior = (Base − 10^-d(Base)/2) × TasaOCuota, truncated; LímiteSuperior = (Base + 10^-d(Base)/2
     − 10^-12) × TasaOCuota, rounded up; to the decimals written in Importe (module docstring). TipoFactor
@@ -320,7 +322,8 @@ def traslado_importe_en_limites(ctx: DocContext) -> Iterator[Violation]:
 
 
 @rule("CFDI40184", "El valor del campo TipoFactor que corresponde a Retención debe ser distinto de Exento", kind=_B,
-      gloss="A concept Retencion cannot have TipoFactor Exento.", source=M40, needs_schema=True)
+      gloss="A concept Retencion cannot have TipoFactor Exento.", source=M40, needs_schema=True,
+      over=has_retenciones_concepto)
 def retencion_no_exenta(ctx: DocContext) -> Iterator[Violation]:
     for r in concept_nodes(ctx).retenciones:
         if r.tipo_factor == EXENTO:
@@ -329,7 +332,7 @@ def retencion_no_exenta(ctx: DocContext) -> Iterator[Violation]:
 
 @rule("CFDI40185", "El valor del campo TasaOCuota que corresponde a Retención no contiene un valor del catálogo c_TasaOCuota o se encuentra fuera de rango",
       kind=_B, gloss="A concept Retencion's TasaOCuota must be a c_TasaOCuota value (or within its range) for its Impuesto "
-      "and TipoFactor, on the withholding side.", source=M40, needs_schema=True)
+      "and TipoFactor, on the withholding side.", source=M40, needs_schema=True, over=has_retenciones_concepto)
 def retencion_tasa_en_catalogo(ctx: DocContext) -> Iterator[Violation]:
     for impuesto, factor, tasa in concept_taxes(ctx).retencion_rates:
         if not tasa_admitted(ctx, impuesto, factor, tasa, traslado=False):
@@ -344,7 +347,8 @@ def retencion_tasa_en_catalogo(ctx: DocContext) -> Iterator[Violation]:
 
 @rule("CFDI40186", "El valor del campo Importe que corresponde a Retención no se encuentra entre el limite inferior y superior permitido",
       kind=_B, gloss="A concept Retencion's Importe must lie between SAT's limits of Base × TasaOCuota "
-      "(truncated / rounded up to the decimals written in Importe).", source=M40, needs_schema=True)
+      "(truncated / rounded up to the decimals written in Importe).", source=M40, needs_schema=True,
+      over=has_retenciones_concepto)
 def retencion_importe_en_limites(ctx: DocContext) -> Iterator[Violation]:
     """Same limits as CFDI40180, for the withheld taxes."""
     for r in concept_nodes(ctx).retenciones:
@@ -419,7 +423,7 @@ def pedimento_sin_comercio_exterior(ctx: DocContext) -> Iterator[Violation]:
 
 
 @rule("CFDI40197", "El valor del campo ValorUnitario del nodo Parte debe ser mayor que cero (0)", kind=_B,
-      gloss="Every Parte's ValorUnitario must be greater than zero.", source=M40, needs_schema=True)
+      gloss="Every Parte's ValorUnitario must be greater than zero.", source=M40, needs_schema=True, over=has_partes)
 def parte_valor_unitario_positivo(ctx: DocContext) -> Iterator[Violation]:
     """SAT's row names no document types (unlike CFDI40166 for the concept), so it applies to every type."""
     for p in concept_nodes(ctx).partes:
@@ -430,7 +434,7 @@ def parte_valor_unitario_positivo(ctx: DocContext) -> Iterator[Violation]:
 
 @rule("CFDI40198", "El valor del campo Importe del nodo Parte no se encuentra entre el limite inferior y superior permitido",
       kind=_B, gloss="A Parte's Importe must lie between SAT's limits of Cantidad × ValorUnitario "
-      "(truncated / rounded up to the decimals written in Importe).", source=M40, needs_schema=True)
+      "(truncated / rounded up to the decimals written in Importe).", source=M40, needs_schema=True, over=has_partes)
 def parte_importe_en_limites(ctx: DocContext) -> Iterator[Violation]:
     """Same formula and decimals as CFDI40167."""
     for p in concept_nodes(ctx).partes:
@@ -444,7 +448,7 @@ def parte_importe_en_limites(ctx: DocContext) -> Iterator[Violation]:
 
 @rule("CFDI40200", "El campo NumeroPedimento del nodo Parte no debe existir si se incluye el complemento de comercio exterior",
       kind=_B, gloss="A Parte may not carry InformacionAduanera/NumeroPedimento when the document has the Comercio Exterior complement.",
-      source=M40, needs_schema=True)
+      source=M40, needs_schema=True, over=has_partes)
 def parte_pedimento_sin_comercio_exterior(ctx: DocContext) -> Iterator[Violation]:
     if not has_comercio_exterior(ctx):
         return

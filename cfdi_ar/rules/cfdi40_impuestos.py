@@ -25,7 +25,8 @@ from lxml import etree
 
 from ..context import DocContext
 from .common import M40, decimals_of, moneda_places, rounded_sum_differs, show, too_many_decimals
-from .facts import EXENTO, ConceptTaxes, TrasladoKey, concept_nodes, concept_taxes, tasa_admitted, traslado_key
+from .facts import (EXENTO, ConceptTaxes, TrasladoKey, concept_nodes, concept_taxes, has_impuestos, has_retenciones_globales,
+                    tasa_admitted, traslado_key)
 from .registry import Kind, Violation, rule
 
 __all__ = ["ConceptTaxes", "concept_taxes"]  # (defined in .facts)
@@ -54,7 +55,8 @@ def _decimals(ctx: DocContext, places: int | None, value: Decimal | None, el: et
 
 
 @rule("CFDI40202", "El valor del campo TotalImpuestosRetenidos debe tener hasta la cantidad de decimales que soporte la moneda",
-      kind=_B, gloss="TotalImpuestosRetenidos may carry at most the currency's decimals (c_Moneda).", source=M40, needs_schema=True)
+      kind=_B, gloss="TotalImpuestosRetenidos may carry at most the currency's decimals (c_Moneda).", source=M40, needs_schema=True,
+      over=has_impuestos)
 def total_retenidos_decimales(ctx: DocContext) -> list[Violation] | None:
     imp = ctx.model.impuestos
     if imp is not None and imp.total_impuestos_retenidos is not None:
@@ -66,7 +68,7 @@ def total_retenidos_decimales(ctx: DocContext) -> list[Violation] | None:
 
 @rule("CFDI40203", "El valor del campo TotalImpuestosRetenidos debe ser igual a la suma de los importes registrados en el elemento hijo Retencion",
       kind=_B, gloss="TotalImpuestosRetenidos must equal the sum of the summary Retencion@Importe values.", source=M40,
-      needs_schema=True)
+      needs_schema=True, over=has_impuestos)
 def total_retenidos_es_suma(ctx: DocContext) -> list[Violation] | None:
     imp = ctx.model.impuestos
     if imp is None or imp.total_impuestos_retenidos is None:
@@ -84,7 +86,7 @@ def total_retenidos_es_suma(ctx: DocContext) -> list[Violation] | None:
 
 @rule("CFDI40204", "El valor del campo TotalImpuestosTrasladados debe tener hasta la cantidad de decimales que soporte la moneda",
       kind=_B, gloss="TotalImpuestosTrasladados may carry at most the currency's decimals (c_Moneda).", source=M40,
-      needs_schema=True)
+      needs_schema=True, over=has_impuestos)
 def total_trasladados_decimales(ctx: DocContext) -> list[Violation] | None:
     imp = ctx.model.impuestos
     if imp is not None and imp.total_impuestos_trasladados is not None:
@@ -96,7 +98,7 @@ def total_trasladados_decimales(ctx: DocContext) -> list[Violation] | None:
 
 @rule("CFDI40205", "El valor del campo TotalImpuestosTrasladados no es igual a la suma de los importes registrados en el elemento hijo Traslado",
       kind=_B, gloss="TotalImpuestosTrasladados must equal the sum of the summary Traslado@Importe values (exempt ones carry none).",
-      source=M40, needs_schema=True)
+      source=M40, needs_schema=True, over=has_impuestos)
 def total_trasladados_es_suma(ctx: DocContext) -> list[Violation] | None:
     imp = ctx.model.impuestos
     if imp is None or imp.total_impuestos_trasladados is None:
@@ -115,7 +117,7 @@ def total_trasladados_es_suma(ctx: DocContext) -> list[Violation] | None:
 
 @rule("CFDI40206", "Debe existir el campo TotalImpuestosRetenidos cuando existe el nodo Retenciones", kind=_B,
       gloss="When Comprobante/cfdi:Impuestos carries Retenciones, TotalImpuestosRetenidos must be present.",
-      source=M40, needs_schema=True)
+      source=M40, needs_schema=True, over=has_impuestos)
 def retenciones_requieren_total(ctx: DocContext) -> list[Violation] | None:
     """The summary's Retenciones node is present (gncys: "Existe nodo Retenciones sin TotalImpuestosRetenidos").
     CFDI40209 is the same demand made from the concepts' retentions."""
@@ -126,7 +128,7 @@ def retenciones_requieren_total(ctx: DocContext) -> list[Violation] | None:
 
 
 @rule("CFDI40208", "Debe haber sólo un registro por cada tipo de impuesto retenido", kind=_B,
-      gloss="The summary carries at most one Retencion per Impuesto.", source=M40, needs_schema=True)
+      gloss="The summary carries at most one Retencion per Impuesto.", source=M40, needs_schema=True, over=has_impuestos)
 def una_retencion_por_impuesto(ctx: DocContext) -> Iterator[Violation]:
     imp = ctx.model.impuestos
     if imp is None or len(imp.retenciones) < 2:
@@ -159,7 +161,8 @@ def retenciones_de_conceptos_requieren_total(ctx: DocContext) -> list[Violation]
 
 
 @rule("CFDI40210", "El valor del campo Importe correspondiente a Retención debe tener hasta la cantidad de decimales que soporte la moneda",
-      kind=_B, gloss="A summary Retencion@Importe may carry at most the currency's decimals.", source=M40, needs_schema=True)
+      kind=_B, gloss="A summary Retencion@Importe may carry at most the currency's decimals.", source=M40, needs_schema=True,
+      over=has_retenciones_globales)
 def retencion_importe_decimales(ctx: DocContext) -> Iterator[Violation]:
     imp = ctx.model.impuestos
     if imp is None or not imp.retenciones:
@@ -173,7 +176,7 @@ def retencion_importe_decimales(ctx: DocContext) -> Iterator[Violation]:
 
 @rule("CFDI40211", "El valor del campo Importe correspondiente a Retención no es igual al redondeo de la suma de los importes de los impuestos retenidos registrados en los conceptos",
       kind=_B, gloss="A summary Retencion@Importe must be the redondeo (currency decimals) of the sum of the concepts' "
-      "retentions of that Impuesto.", source=M40, needs_schema=True)
+      "retentions of that Impuesto.", source=M40, needs_schema=True, over=has_retenciones_globales)
 def retencion_importe_es_suma(ctx: DocContext) -> Iterator[Violation]:
     imp = ctx.model.impuestos
     if imp is None or not imp.retenciones:
@@ -210,7 +213,7 @@ def traslados_requieren_total(ctx: DocContext) -> list[Violation] | None:
 
 @rule("CFDI40213", "En caso de que sólo existan conceptos con TipoFactor Exento, en este nodo solo deben existir los atributos Base, Impuesto y TipoFactor",
       kind=_B, gloss="A summary Traslado with TipoFactor Exento carries only Base, Impuesto and TipoFactor "
-      "(no TasaOCuota, no Importe).", source=M40, needs_schema=True)
+      "(no TasaOCuota, no Importe).", source=M40, needs_schema=True, over=has_impuestos)
 def traslado_exento_global(ctx: DocContext) -> Iterator[Violation]:
     """KPac raises it for an exempt summary Traslado carrying TasaOCuota *and* Importe; we raise it when it
     carries either, as SAT's "solo deben existir" says."""
@@ -226,7 +229,8 @@ def traslado_exento_global(ctx: DocContext) -> Iterator[Violation]:
 
 
 @rule("CFDI40214", "El valor del campo Base que corresponde a Traslado debe tener hasta la cantidad de decimales que soporte la moneda",
-      kind=_B, gloss="A summary Traslado@Base may carry at most the currency's decimals.", source=M40, needs_schema=True)
+      kind=_B, gloss="A summary Traslado@Base may carry at most the currency's decimals.", source=M40, needs_schema=True,
+      over=has_impuestos)
 def traslado_base_decimales(ctx: DocContext) -> Iterator[Violation]:
     imp = ctx.model.impuestos
     if imp is None or not imp.traslados:
@@ -261,7 +265,8 @@ def _base_checks(ctx: DocContext, exento: bool) -> Iterator[Violation]:
 
 @rule("CFDI40215", "El valor del campo Base que corresponde a Traslado no es igual al redondeo de la suma de los importes de las bases trasladadas registradas en los conceptos donde el impuesto, TipoFactor y TasaOCuota sean iguales",
       kind=_B, gloss="A summary Traslado (Tasa or Cuota) Base must be the redondeo (currency decimals) of the sum of the "
-      "concepts' Traslado bases with the same Impuesto, TipoFactor and TasaOCuota.", source=M40, needs_schema=True)
+      "concepts' Traslado bases with the same Impuesto, TipoFactor and TasaOCuota.", source=M40, needs_schema=True,
+      over=has_impuestos)
 def traslado_base_es_suma(ctx: DocContext) -> Iterator[Violation]:
     """The Tasa/Cuota case (module docstring). A summary Traslado without TasaOCuota is skipped: the missing
     rate, not the sum, is what is wrong with it."""
@@ -270,14 +275,15 @@ def traslado_base_es_suma(ctx: DocContext) -> Iterator[Violation]:
 
 @rule("CFDI40216", "El importe del campo Base correspondiente a Traslado no es igual al redondeo de la suma de los importes de las bases trasladados registrados en los conceptos",
       kind=_B, gloss="A summary Traslado with TipoFactor Exento: its Base must be the redondeo (currency decimals) of the "
-      "sum of the concepts' exempt Traslado bases of the same Impuesto.", source=M40, needs_schema=True)
+      "sum of the concepts' exempt Traslado bases of the same Impuesto.", source=M40, needs_schema=True, over=has_impuestos)
 def traslado_exento_base_es_suma(ctx: DocContext) -> Iterator[Violation]:
     """The Exento case (module docstring): exempt transfers carry no TasaOCuota, so they are summed per Impuesto."""
     return _base_checks(ctx, exento=True)
 
 
 @rule("CFDI40218", "Debe haber sólo un registro con la misma combinación de impuesto, factor y tasa por cada traslado", kind=_B,
-      gloss="The summary carries at most one Traslado per (Impuesto, TipoFactor, TasaOCuota).", source=M40, needs_schema=True)
+      gloss="The summary carries at most one Traslado per (Impuesto, TipoFactor, TasaOCuota).", source=M40, needs_schema=True,
+      over=has_impuestos)
 def un_traslado_por_combinacion(ctx: DocContext) -> Iterator[Violation]:
     imp = ctx.model.impuestos
     if imp is None or len(imp.traslados) < 2:
@@ -294,7 +300,7 @@ def un_traslado_por_combinacion(ctx: DocContext) -> Iterator[Violation]:
 
 @rule("CFDI40219", "El valor del campo TasaOCuota que corresponde a Traslado, no contiene un valor del catálogo c_TasaOcuota o se encuentra fuera de rango",
       kind=_B, gloss="A summary Traslado's TasaOCuota must be a c_TasaOCuota value (or within its range) for its Impuesto and "
-      "TipoFactor, on the transfer side.", source=M40, needs_schema=True)
+      "TipoFactor, on the transfer side.", source=M40, needs_schema=True, over=has_impuestos)
 def traslado_global_tasa_en_catalogo(ctx: DocContext) -> Iterator[Violation]:
     imp = ctx.model.impuestos
     if imp is None:
@@ -309,7 +315,8 @@ def traslado_global_tasa_en_catalogo(ctx: DocContext) -> Iterator[Violation]:
 
 
 @rule("CFDI40220", "El valor del campo Importe correspondiente a Traslado debe tener hasta la cantidad de decimales que soporte la moneda",
-      kind=_B, gloss="A summary Traslado@Importe may carry at most the currency's decimals.", source=M40, needs_schema=True)
+      kind=_B, gloss="A summary Traslado@Importe may carry at most the currency's decimals.", source=M40, needs_schema=True,
+      over=has_impuestos)
 def traslado_importe_decimales(ctx: DocContext) -> Iterator[Violation]:
     imp = ctx.model.impuestos
     if imp is None or not imp.traslados:
@@ -323,7 +330,8 @@ def traslado_importe_decimales(ctx: DocContext) -> Iterator[Violation]:
 
 @rule("CFDI40221", "El campo Importe correspondiente a Traslado no es igual al redondeo de la suma de los importes de los impuestos trasladados registrados en los conceptos donde el impuesto del concepto sea igual al campo impuesto de este elemento y la TasaOCuota del concepto sea igual al campo TasaOCuota de este elemento",
       kind=_B, gloss="A summary Traslado@Importe must be the redondeo (currency decimals) of the sum of the concepts' "
-      "Traslado Importe values with the same Impuesto, TipoFactor and TasaOCuota.", source=M40, needs_schema=True)
+      "Traslado Importe values with the same Impuesto, TipoFactor and TasaOCuota.", source=M40, needs_schema=True,
+      over=has_impuestos)
 def traslado_importe_es_suma(ctx: DocContext) -> Iterator[Violation]:
     """SAT names Impuesto and TasaOCuota; we also match TipoFactor (a Tasa and a Cuota of the same number are
     different summary nodes, CFDI40218)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 from ..context import DocContext
 from .common import (GENERICOS, M40, RFC_GENERICO_EXTRANJERO, RFC_GENERICO_NACIONAL, catalogs, has_comercio_exterior,
                      is_fisica, is_moral)
+from .facts import has_datos_de_extranjero, has_informacion_global
 from .registry import Kind, Violation, register_code, rule
 
 __all__: list[str] = []
@@ -77,7 +78,7 @@ def informacion_global_con_publico_en_general(ctx: DocContext) -> list[Violation
 
 @rule("CFDI40132", "El campo RegimenFiscal, no contiene el valor 621.", kind=_B,
       gloss="A bimonthly global invoice (Periodicidad 05) is for issuers in regime 621 (Incorporación Fiscal) only.",
-      source=M40, needs_schema=True)
+      source=M40, needs_schema=True, over=has_informacion_global)
 def periodicidad_bimestral_solo_621(ctx: DocContext) -> list[Violation] | None:
     m = ctx.model
     info = m.informacion_global
@@ -90,7 +91,8 @@ def periodicidad_bimestral_solo_621(ctx: DocContext) -> list[Violation] | None:
 
 @rule("CFDI40134", 'El campo Meses, no contiene alguno de los valores "01", "02", "03", "04", "05", "06", "07", "08", '
       '"09", "10", "11" o "12".', kind=_B,
-      gloss="Unless Periodicidad is 05 (bimonthly), Meses must be a single month, 01 to 12.", source=M40, needs_schema=True)
+      gloss="Unless Periodicidad is 05 (bimonthly), Meses must be a single month, 01 to 12.", source=M40, needs_schema=True,
+      over=has_informacion_global)
 def meses_de_un_mes(ctx: DocContext) -> list[Violation] | None:
     info = ctx.model.informacion_global
     if info is None or info.periodicidad is None or info.periodicidad == "05" or info.meses is None:
@@ -101,7 +103,8 @@ def meses_de_un_mes(ctx: DocContext) -> list[Violation] | None:
 
 
 @rule("CFDI40135", 'El campo Meses, no contiene alguno de los valores "13", "14", "15", "16", "17" o "18".', kind=_B,
-      gloss="With Periodicidad 05 (bimonthly), Meses must be a two-month period, 13 to 18.", source=M40, needs_schema=True)
+      gloss="With Periodicidad 05 (bimonthly), Meses must be a two-month period, 13 to 18.", source=M40, needs_schema=True,
+      over=has_informacion_global)
 def meses_bimestrales(ctx: DocContext) -> list[Violation] | None:
     info = ctx.model.informacion_global
     if info is None or info.periodicidad != "05" or info.meses is None:
@@ -112,7 +115,8 @@ def meses_bimestrales(ctx: DocContext) -> list[Violation] | None:
 
 
 @rule("CFDI40136", "El campo Año, no es igual al año en curso o al año inmediato anterior.", kind=_B,
-      gloss="InformacionGlobal Año must be the year of Fecha or the year before.", source=M40, needs_schema=True)
+      gloss="InformacionGlobal Año must be the year of Fecha or the year before.", source=M40, needs_schema=True,
+      over=has_informacion_global)
 def anio_en_curso_o_anterior(ctx: DocContext) -> list[Violation] | None:
     """SAT: Año is the current year or the one immediately before.
 
@@ -186,7 +190,7 @@ def domicilio_receptor_generico(ctx: DocContext) -> list[Violation] | None:
 @rule("CFDI40151", "El campo ResidenciaFiscal no debe existir cuando el RFC del receptor es un RFC inscrito en el SAT o el "
       "RFC genérico nacional.", kind=_B,
       gloss="ResidenciaFiscal is for foreign receptors (XEXX010101000) only: it must be omitted with any other RFC.",
-      source=M40, needs_schema=True)
+      source=M40, needs_schema=True, over=has_datos_de_extranjero)
 def residencia_fiscal_solo_extranjeros(ctx: DocContext) -> list[Violation] | None:
     """SAT: ResidenciaFiscal must not exist when the receptor's RFC is registered with SAT or is XAXX010101000.
 
@@ -202,7 +206,8 @@ def residencia_fiscal_solo_extranjeros(ctx: DocContext) -> list[Violation] | Non
 
 
 @rule("CFDI40152", "El valor del campo ResidenciaFiscal no puede ser MEX.", kind=_B,
-      gloss="ResidenciaFiscal is a foreign country: it cannot be MEX.", source=M40, needs_schema=True)
+      gloss="ResidenciaFiscal is a foreign country: it cannot be MEX.", source=M40, needs_schema=True,
+      over=has_datos_de_extranjero)
 def residencia_fiscal_no_mex(ctx: DocContext) -> list[Violation] | None:
     r = ctx.model.receptor
     if r is not None and r.residencia_fiscal == "MEX":
@@ -211,7 +216,8 @@ def residencia_fiscal_no_mex(ctx: DocContext) -> list[Violation] | None:
 
 
 @rule("CFDI40153", "El campo ResidenciaFiscal debe existir cuando se registre el campo NumRegIdTrib.", kind=_B,
-      gloss="A receptor with NumRegIdTrib (foreign tax id) must also state ResidenciaFiscal.", source=M40, needs_schema=True)
+      gloss="A receptor with NumRegIdTrib (foreign tax id) must also state ResidenciaFiscal.", source=M40, needs_schema=True,
+      over=has_datos_de_extranjero)
 def residencia_fiscal_con_num_reg_id_trib(ctx: DocContext) -> list[Violation] | None:
     r = ctx.model.receptor
     if r is not None and r.num_reg_id_trib is not None and r.el.get("ResidenciaFiscal") is None:
@@ -222,7 +228,7 @@ def residencia_fiscal_con_num_reg_id_trib(ctx: DocContext) -> list[Violation] | 
 @rule("CFDI40154", "El campo NumRegIdTrib no debe existir cuando el RFC del receptor es un RFC inscrito en el SAT o el "
       "RFC genérico nacional.", kind=_B,
       gloss="NumRegIdTrib is for foreign receptors (XEXX010101000) only: it must be omitted with any other RFC.",
-      source=M40, needs_schema=True)
+      source=M40, needs_schema=True, over=has_datos_de_extranjero)
 def num_reg_id_trib_solo_extranjeros(ctx: DocContext) -> list[Violation] | None:
     """SAT: NumRegIdTrib must not exist for a registered RFC or XAXX010101000; read offline as
     "any RFC but XEXX010101000", for the reason given in CFDI40151."""

@@ -28,6 +28,15 @@ __all__ = [
     "pagos",
     "doctos",
     "taxes_dr",
+    "has_informacion_global",
+    "has_datos_de_extranjero",
+    "has_traslados_concepto",
+    "has_retenciones_concepto",
+    "has_partes",
+    "has_impuestos",
+    "has_retenciones_globales",
+    "has_retenciones_dr",
+    "has_retenciones_p",
 ]
 
 ZERO = Decimal(0)
@@ -181,3 +190,59 @@ def taxes_dr(ctx: DocContext, retenciones: bool) -> tuple[tuple[DoctoRelacionado
     if retenciones:
         return ctx.memo("facts.retenciones_dr", _retenciones_dr)
     return ctx.memo("facts.traslados_dr", _traslados_dr)
+
+
+# --------------------------------------------------------------------------- subjects: what a group of rules inspects
+#
+# A rule registered with ``over=`` one of these (:func:`~cfdi_ar.rules.registry.rule`) reports only on the nodes
+# the subject says are there, so the engine skips it, and its neighbours over the same subject, in one test when
+# the document has none: a payment receipt carries no concept taxes, most invoices no InformacionGlobal. Each
+# subject reads the same model fields as the rules over it; tests/test_engine.py runs every document it has
+# with and without the subjects and finds the same findings.
+
+
+def has_informacion_global(ctx: DocContext) -> bool:
+    """cfdi:InformacionGlobal is present."""
+    return ctx.model.informacion_global is not None
+
+
+def has_datos_de_extranjero(ctx: DocContext) -> bool:
+    """The receptor carries ResidenciaFiscal or NumRegIdTrib (a foreign receptor's data)."""
+    r = ctx.model.receptor
+    return r is not None and (r.residencia_fiscal is not None or r.num_reg_id_trib is not None)
+
+
+def has_traslados_concepto(ctx: DocContext) -> bool:
+    """Some concept carries a Traslado."""
+    return bool(concept_nodes(ctx).traslados)
+
+
+def has_retenciones_concepto(ctx: DocContext) -> bool:
+    """Some concept carries a Retencion."""
+    return bool(concept_nodes(ctx).retenciones)
+
+
+def has_partes(ctx: DocContext) -> bool:
+    """Some concept carries a Parte."""
+    return bool(concept_nodes(ctx).partes)
+
+
+def has_impuestos(ctx: DocContext) -> bool:
+    """The document's tax summary, Comprobante/cfdi:Impuestos, is present."""
+    return ctx.model.impuestos is not None
+
+
+def has_retenciones_globales(ctx: DocContext) -> bool:
+    """The tax summary carries a Retencion."""
+    imp = ctx.model.impuestos
+    return imp is not None and bool(imp.retenciones)
+
+
+def has_retenciones_dr(ctx: DocContext) -> bool:
+    """Some DoctoRelacionado carries a RetencionDR."""
+    return bool(taxes_dr(ctx, True))
+
+
+def has_retenciones_p(ctx: DocContext) -> bool:
+    """Some Pago carries a RetencionP."""
+    return any(pago.retenciones_p for pago in pagos(ctx))

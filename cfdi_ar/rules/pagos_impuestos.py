@@ -18,7 +18,7 @@ from ..model.pagos import DoctoRelacionado, ImpuestoDR, Pago
 from ..namespaces import PAGOS20, q
 from ..sat.arith import impuesto_limits
 from .common import IEPS, IVA, MP, decimals_of, moneda_places, redondeo, show, show_range, surely_within_tax_limits
-from .facts import tasa_admitted, taxes_dr
+from .facts import has_retenciones_dr, has_retenciones_p, tasa_admitted, taxes_dr
 from .pagos_docto import doctos_of, equivalencia_of, pagos_of
 from .registry import Kind, Violation, rule
 
@@ -258,7 +258,7 @@ def impuestos_dr_no_vacios(ctx: DocContext) -> Iterator[Violation]:
 
 @rule("CRP20252", 'El valor del campo TipoFactorDR que corresponde a RetencionDR debe ser distinto de "Exento".',
       kind=_B, source=MP, needs_schema=True, types=_P,
-      gloss='A withholding of a paid document (RetencionDR) cannot have TipoFactorDR "Exento".')
+      gloss='A withholding of a paid document (RetencionDR) cannot have TipoFactorDR "Exento".', over=has_retenciones_dr)
 def retencion_dr_no_exento(ctx: DocContext) -> Iterator[Violation]:
     for _, tax in taxes_dr(ctx, True):
         if tax.tipo_factor_dr == EXENTO:
@@ -267,7 +267,8 @@ def retencion_dr_no_exento(ctx: DocContext) -> Iterator[Violation]:
 
 @rule("CRP20253", "El valor del campo TasaOCuotaDR que corresponde a RetencionDR no contiene un valor del catálogo c_TasaOCuota "
       "o se encuentra fuera de rango.", kind=_B, source=MP, needs_schema=True, types=_P,
-      gloss="A RetencionDR's TasaOCuotaDR must be a c_TasaOCuota withholding value (or in its range) for its tax and factor.")
+      gloss="A RetencionDR's TasaOCuotaDR must be a c_TasaOCuota withholding value (or in its range) for its tax and factor.",
+      over=has_retenciones_dr)
 def retencion_dr_tasa(ctx: DocContext) -> Iterator[Violation]:
     return _tasa_check(ctx, True)
 
@@ -275,7 +276,7 @@ def retencion_dr_tasa(ctx: DocContext) -> Iterator[Violation]:
 @rule("CRP20254", "El valor del campo ImporteDR que corresponde a RetencionDR no se encuentra entre el límite inferior y superior permitido.",
       kind=_B, source=MP, needs_schema=True, types=_P,
       gloss="A RetencionDR's ImporteDR must lie between (BaseDR ∓ half a unit of its last decimal) × TasaOCuotaDR, truncated "
-      "and rounded up to the decimals written in ImporteDR.")
+      "and rounded up to the decimals written in ImporteDR.", over=has_retenciones_dr)
 def retencion_dr_importe(ctx: DocContext) -> Iterator[Violation]:
     """Limits as for a concept's tax (Anexo 20), to the decimals written in ImporteDR (``RULES.md`` §2.4)."""
     return _importe_check(ctx, True)
@@ -327,7 +328,7 @@ def traslado_dr_importe(ctx: DocContext) -> Iterator[Violation]:
 
 @rule("CRP20263", "Debe haber sólo un registro por cada tipo de impuesto retenido en RetencionesP.",
       kind=_B, source=MP, needs_schema=True, types=_P,
-      gloss="A Pago's RetencionesP holds one RetencionP per tax (ImpuestoP).")
+      gloss="A Pago's RetencionesP holds one RetencionP per tax (ImpuestoP).", over=has_retenciones_p)
 def retencion_p_unica(ctx: DocContext) -> Iterator[Violation]:
     for pago in pagos_of(ctx):
         if len(pago.retenciones_p) < 2:
@@ -342,7 +343,8 @@ def retencion_p_unica(ctx: DocContext) -> Iterator[Violation]:
 
 @rule("CRP20264", "Si existe el nodo RetencionesP, debe existir al menos uno de los campos TotalRetencionesIVA, "
       "TotalRetencionesISR o TotalRetencionesIEPS.", kind=_B, source=MP, needs_schema=True, types=_P,
-      gloss="When a Pago withholds taxes (RetencionesP), Totales must carry at least one TotalRetenciones attribute.")
+      gloss="When a Pago withholds taxes (RetencionesP), Totales must carry at least one TotalRetenciones attribute.",
+      over=has_retenciones_p)
 def totales_retenciones(ctx: DocContext) -> Iterator[Violation]:
     """As the matrix states it: at least one of the three, not the one per withheld tax (CRP20201–CRP20203 check the amounts)."""
     return _totales_missing(ctx, _retiene,
@@ -352,7 +354,7 @@ def totales_retenciones(ctx: DocContext) -> Iterator[Violation]:
 @rule("CRP20265", "El valor del campo ImporteP que corresponde a RetencionP no es igual a la suma de los importes de los impuestos "
       "retenidos registrados en el documento relacionado.", kind=_B, source=MP, needs_schema=True, types=_P,
       gloss="A RetencionP's ImporteP must be the sum of the paid documents' RetencionDR ImporteDR of the same tax, each "
-      "divided by its EquivalenciaDR.")
+      "divided by its EquivalenciaDR.", over=has_retenciones_p)
 def retencion_p_importe(ctx: DocContext) -> Iterator[Violation]:
     """Per ImpuestoP: Σ RetencionDR ImporteDR/EquivalenciaDR; tolerance as :func:`sum_tolerance` says."""
     return _sum_check(ctx, True, None, "importe_dr", "importe_p", "ImporteP", "ImporteDR")

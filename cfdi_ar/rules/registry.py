@@ -26,7 +26,7 @@ from ..findings import Severity
 if TYPE_CHECKING:
     from ..context import DocContext
 
-__all__ = ["Kind", "Status", "Rule", "Violation", "rule", "register_code", "all_rules", "get", "select", "selected_codes"]
+__all__ = ["Kind", "Status", "Rule", "Violation", "Subject", "rule", "register_code", "all_rules", "get", "select", "selected_codes"]
 
 
 class Kind(str, enum.Enum):
@@ -61,6 +61,7 @@ class Violation:
 
 
 Check = Callable[["DocContext"], "Iterable[Violation] | None"]
+Subject = Callable[["DocContext"], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,7 @@ class Rule:
     source: str = ""  # where the rule comes from (SAT matrix, PAC code, RELIABILITY.md ...)
     needs_schema: bool = False  # skip when the document failed SAT's schema (business rules)
     types: frozenset[str] | None = None  # TipoDeComprobante values the rule applies to; None = all
+    over: Subject | None = None  # what the rule inspects: when the document has none, the rule cannot fire
 
     @property
     def implemented_by(self) -> str:
@@ -114,15 +116,20 @@ def rule(
     source: str = "",
     needs_schema: bool = False,
     types: Iterable[str] | None = None,
+    over: Subject | None = None,
 ) -> Callable[[Check], Check]:
     """Register the decorated function as the check for ``code``.
 
     ``types`` limits the rule to documents of those TipoDeComprobante values (the engine does
     not even call it for others); a check may yield its violations or return a list (or None).
+    ``over`` names what the check inspects (a subject of :mod:`cfdi_ar.rules.facts`, such as
+    ``has_retenciones_concepto``): give it only to a check that can report nothing on a document
+    where the subject is false; the engine then skips the check there.
     """
 
     def register(fn: Check) -> Check:
-        _add(Rule(code, title, severity, kind, fn, gloss, source, needs_schema, frozenset(types) if types is not None else None))
+        _add(Rule(code, title, severity, kind, fn, gloss, source, needs_schema, frozenset(types) if types is not None else None,
+                  over))
         return fn
 
     return register
