@@ -381,10 +381,16 @@ def _open_from_rows(book: Book, rows: _Rows, as_of: date, customer: str | None) 
 _NO_LINES: Mapping[tuple[str, str], PaymentLine] = {}
 
 
-def _settle(balance: Decimal, pue: bool, lines: Iterable[tuple[Any, ...]], notes: Iterable[CreditNote], as_of: date,
+def _settle(balance: Decimal, pue: bool, lines: list[tuple[Any, ...]] | tuple[()], notes: Iterable[CreditNote], as_of: date,
             reps: dict[str, tuple[Any, ...]], cancelled: dict[str, datetime]) -> Decimal:
     """The balance :func:`chain.walk` leaves at ``as_of`` for an invoice neither cancelled nor invalid,
     from the rows: what it applies (chain._credit, chain._payment), in its order, from ``balance``."""
+    if not notes:  # the usual case, without credit notes: nothing to put in order unless several lines
+        if pue:
+            return balance  # a PUE invoice takes no payment
+        if len(lines) == 1:
+            event = _applied_line(lines[0], as_of, reps, cancelled)
+            return balance if event is None else balance - event[1]
     applied: list[tuple[datetime, int, Any, Decimal]] = []  # (date, 0 credit note | 1 payment, note or row, amount)
     for cn in notes:
         if cn.fecha is None or cn.fecha.date() > as_of:
@@ -393,20 +399,30 @@ def _settle(balance: Decimal, pue: bool, lines: Iterable[tuple[Any, ...]], notes
             applied.append((cn.fecha, 0, cn, cn.total))
     if not pue:  # a PUE invoice takes no payment
         for line in lines:
-            puuid, _, _, _, fecha_pago, pagado, _, _, _, _, _, _, _ = line
-            when = _dt(fecha_pago)
-            if when is None or when.date() > as_of:
-                continue
-            rep_cancelled = cancelled.get(puuid)
-            if (rep_cancelled is not None and rep_cancelled.date() <= as_of) or not reps[puuid][3]:
-                continue
-            paid = Decimal(pagado) if type(pagado) is str else decimal_or_none(pagado)
-            applied.append((when, 1, line, paid if paid is not None else _ZERO))
+            event = _applied_line(line, as_of, reps, cancelled)
+            if event is not None:
+                applied.append((event[0], 1, line, event[1]))
     if len(applied) > 1:
         applied.sort(key=_walk_order)
-    for event in applied:
-        balance -= event[3]
+    for item in applied:
+        balance -= item[3]
     return balance
+
+
+def _applied_line(line: tuple[Any, ...], as_of: date, reps: dict[str, tuple[Any, ...]],
+                  cancelled: dict[str, datetime]) -> tuple[datetime, Decimal] | None:
+    """(FechaPago, ImpPagado) of a payment line :func:`chain.walk` applies by ``as_of``, else None: paid by
+    then, by a REP neither cancelled by then nor invalid (ImpPagado absent counts as zero)."""
+    when = _dt(line[4])  # fecha_pago
+    if when is None or when.date() > as_of:
+        return None
+    puuid = line[0]
+    rep_cancelled = cancelled.get(puuid)
+    if (rep_cancelled is not None and rep_cancelled.date() <= as_of) or not reps[puuid][3]:
+        return None
+    pagado = line[5]
+    paid = Decimal(pagado) if type(pagado) is str else decimal_or_none(pagado)
+    return when, (paid if paid is not None else _ZERO)
 
 
 def _walk_order(event: tuple[datetime, int, Any, Decimal]) -> tuple[Any, ...]:
