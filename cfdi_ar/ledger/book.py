@@ -192,6 +192,7 @@ class _Rows:
         stored (the ledger only adds rows), so reading them after the snapshot gives the same values."""
         assert self.db is not None
         out: dict[str, tuple[Any, ...]] = {}
+        uuids = sorted(uuids)  # in key order, each batch's look-ups walk nearby pages of the index (~0.1 s of 0.7 s here)
         for start in range(0, len(uuids), _BY_UUID_BATCH):
             batch = uuids[start:start + _BY_UUID_BATCH]
             sql = f"SELECT {_INVOICE_COLUMNS} FROM documents WHERE uuid IN ({', '.join('?' * len(batch))})"
