@@ -278,7 +278,8 @@ class _Compiled:
                     raw = get(attribute)
                     if raw is None:
                         continue  # absence is the schema's business (use="required")
-                    if _collapse(raw) not in lookup.values:
+                    values = lookup.values
+                    if raw not in values and _collapse(raw) not in values:  # a catalog value as written needs no collapse
                         issues.append(
                             SchemaIssue(
                                 f"the value '{raw}' is not in SAT's catalog {lookup.catalog_name}",
