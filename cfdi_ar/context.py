@@ -10,6 +10,7 @@ Rules never do IO beyond what the runtime gives them.
 
 from __future__ import annotations
 
+import copy
 import functools
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -82,7 +83,15 @@ class Runtime:
         self.lrfc: frozenset[str] | None = load_lrfc(settings.lrfc) if settings.lrfc else None
         self._by_type: dict[str | None, tuple[Rule, ...]] = {}
         self._plans: dict[tuple[str | None, bool], Plan] = {}
-        self.gates = True  # skip rules over a subject the document lacks (False: run every rule; tests compare the two)
+        self.gates = True  # skip the rules over a subject the document lacks (see ungated())
+
+    def ungated(self) -> "Runtime":
+        """This runtime (its rules, catalogs and certificates) with plans that run every rule whatever its
+        subject: what the tests compare the engine's findings against."""
+        other = copy.copy(self)
+        other._plans = {}
+        other.gates = False
+        return other
 
     def rules_for(self, tipo: str | None) -> tuple[Rule, ...]:
         """The selected rules that apply to a TipoDeComprobante, in registration order."""

@@ -9,7 +9,6 @@ it is absent, and fail instead when ``CFDI_AR_REQUIRE_SHARED=1`` (set by
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import os
 import tempfile
@@ -171,9 +170,7 @@ def validate_ungated(name: str, data: bytes, settings: Settings) -> DocumentResu
     gated = runtime_for(settings)
     runtime = _UNGATED.get(gated)
     if runtime is None:
-        runtime = _UNGATED[gated] = copy.copy(gated)
-        runtime._plans = {}
-        runtime.gates = False
+        runtime = _UNGATED[gated] = gated.ungated()
     return validate_loaded(Loaded(name, data), runtime)
 
 

@@ -154,3 +154,14 @@ def test_subjects_hide_no_finding_on_the_samples_and_the_corpus(settings):
     for path in files:
         data = path.read_bytes()
         assert validate_bytes(path.name, data, settings).findings == validate_ungated(path.name, data, settings).findings, path
+
+
+def test_an_ungated_runtime_plans_the_same_rules_in_the_same_order_without_subjects(settings):
+    from cfdi_ar.context import runtime_for
+
+    gated = runtime_for(settings)
+    for tipo in ("I", "E", "P"):
+        plan, flat = gated.plan(tipo, True), gated.ungated().plan(tipo, True)
+        assert any(subject is not None for subject, _ in plan)
+        assert all(subject is None for subject, _ in flat)
+        assert [code for _, checks in plan for code, _ in checks] == [code for _, checks in flat for code, _ in checks]
