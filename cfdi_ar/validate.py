@@ -64,17 +64,16 @@ class Report:
 
 
 def _finding(code: str, v: Violation, root: etree._Element | None = None) -> Finding:
-    rule = get_rule(code)
     element = v.element if v.element is not None else root
-    return Finding(
-        code=code,
-        severity=v.severity or rule.severity,
-        message=v.message,
-        path=xpath_of(element, v.attribute),
-        attribute=v.attribute,
-        line=element.sourceline if element is not None else None,
-        expected=None if v.expected is None else str(v.expected),
-        found=None if v.found is None else str(v.found),
+    return Finding.make(
+        code,
+        v.severity or get_rule(code).severity,
+        v.message,
+        xpath_of(element, v.attribute),
+        v.attribute,
+        element.sourceline if element is not None else None,
+        None if v.expected is None else str(v.expected),
+        None if v.found is None else str(v.found),
     )
 
 
