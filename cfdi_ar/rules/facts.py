@@ -37,6 +37,7 @@ __all__ = [
     "has_retenciones_globales",
     "has_retenciones_dr",
     "has_retenciones_p",
+    "has_datos_bancarios",
 ]
 
 ZERO = Decimal(0)
@@ -246,3 +247,14 @@ def has_retenciones_dr(ctx: DocContext) -> bool:
 def has_retenciones_p(ctx: DocContext) -> bool:
     """Some Pago carries a RetencionP."""
     return any(pago.retenciones_p for pago in pagos(ctx))
+
+
+def has_datos_bancarios(ctx: DocContext) -> bool:
+    """Some Pago carries the accounts of the payment (RfcEmisorCtaOrd, CtaOrdenante, RfcEmisorCtaBen,
+    CtaBeneficiario) or an electronic payment chain (TipoCadPago, CertPago, CadPago, SelloPago)."""
+    for pago in pagos(ctx):
+        if (pago.rfc_emisor_cta_ord is not None or pago.cta_ordenante is not None or pago.rfc_emisor_cta_ben is not None
+                or pago.cta_beneficiario is not None or pago.tipo_cad_pago is not None or pago.cert_pago is not None
+                or pago.cad_pago is not None or pago.sello_pago is not None):
+            return True
+    return False

@@ -28,6 +28,7 @@ from typing import Iterator, NamedTuple
 from ..context import DocContext
 from ..model import Pago, Totales
 from .common import IEPS, ISR, IVA, MP, RFC_GENERICO_EXTRANJERO, moneda_places, redondeo, show, too_many_decimals
+from .facts import has_datos_bancarios
 from .facts import pagos as _pagos
 from .registry import Kind, Violation, register_code, rule
 
@@ -367,7 +368,7 @@ def _pattern_of_forma(ctx: DocContext, attribute: str, column: str, pattern_colu
 @rule("CRP20221", "Cuando el valor del campo FormaDePagoP sea diferente a la clave 02, 03, 04, 05, 06, 28 y 29, entonces el "
       "campo RfcEmisorCtaOrd no debe existir.", kind=_B, source=MP, needs_schema=True, types=_P,
       gloss='RfcEmisorCtaOrd only with a payment form whose c_FormaPago column "RFC del Emisor de la cuenta ordenante" '
-      'is not "No" (02, 03, 04, 05, 06, 28, 29).')
+      'is not "No" (02, 03, 04, 05, 06, 28, 29).', over=has_datos_bancarios)
 def rfc_emisor_cta_ord_admitido(ctx: DocContext) -> Iterator[Violation]:
     """SAT (KPac's copy of the matrix): RfcEmisorCtaOrd does not exist for a non-banked FormaDePagoP.
 
@@ -378,7 +379,7 @@ def rfc_emisor_cta_ord_admitido(ctx: DocContext) -> Iterator[Violation]:
 
 @rule("CRP20223", "El campo NomBancoOrdExt se debe registrar.", kind=_B, source=MP, needs_schema=True, types=_P,
       gloss="When RfcEmisorCtaOrd is the generic foreign RFC XEXX010101000, NomBancoOrdExt (the foreign bank's name) "
-      "must be registered.")
+      "must be registered.", over=has_datos_bancarios)
 def nom_banco_ord_ext_requerido(ctx: DocContext) -> Iterator[Violation]:
     """SAT: RfcEmisorCtaOrd = XEXX010101000 ⇒ NomBancoOrdExt registered (present and non-empty)."""
     for pago in _pagos(ctx):
@@ -388,7 +389,8 @@ def nom_banco_ord_ext_requerido(ctx: DocContext) -> Iterator[Violation]:
 
 
 @rule("CRP20224", "El campo CtaOrdenante no se debe registrar.", kind=_B, source=MP, needs_schema=True, types=_P,
-      gloss='CtaOrdenante only with a payment form whose c_FormaPago column "Cuenta Ordenante" is not "No".')
+      gloss='CtaOrdenante only with a payment form whose c_FormaPago column "Cuenta Ordenante" is not "No".',
+      over=has_datos_bancarios)
 def cta_ordenante_admitida(ctx: DocContext) -> Iterator[Violation]:
     """SAT: CtaOrdenante is not registered for a non-banked FormaDePagoP (c_FormaPago column cta_ordenante)."""
     return _forbidden_by_forma(ctx, "CtaOrdenante", "cta_ordenante")
@@ -396,7 +398,7 @@ def cta_ordenante_admitida(ctx: DocContext) -> Iterator[Violation]:
 
 @rule("CRP20225", "El campo CtaOrdenante no cumple con el patrón requerido.", kind=_B, source=MP, needs_schema=True,
       types=_P, gloss="CtaOrdenante must match, as a whole, the pattern c_FormaPago gives for the payment form "
-      "(e.g. 10, 16 or 18 digits for 03).")
+      "(e.g. 10, 16 or 18 digits for 03).", over=has_datos_bancarios)
 def cta_ordenante_patron(ctx: DocContext) -> Iterator[Violation]:
     """SAT: CtaOrdenante matches c_FormaPago's "Patrón para cuenta ordenante" of FormaDePagoP (whole value)."""
     return _pattern_of_forma(ctx, "CtaOrdenante", "cta_ordenante", "patron_cta_ordenante")
@@ -404,7 +406,7 @@ def cta_ordenante_patron(ctx: DocContext) -> Iterator[Violation]:
 
 @rule("CRP20226", "El campo CtaBeneficiario no cumple con el patrón requerido.", kind=_B, source=MP, needs_schema=True,
       types=_P, gloss="CtaBeneficiario must match, as a whole, the pattern c_FormaPago gives for the payment form "
-      "(e.g. 10 or 18 digits for 03).")
+      "(e.g. 10 or 18 digits for 03).", over=has_datos_bancarios)
 def cta_beneficiario_patron(ctx: DocContext) -> Iterator[Violation]:
     """SAT: CtaBeneficiario matches c_FormaPago's "Patrón para cuenta beneficiaria" of FormaDePagoP (whole value)."""
     return _pattern_of_forma(ctx, "CtaBeneficiario", "cta_beneficiario", "patron_cta_beneficiaria")
@@ -412,7 +414,7 @@ def cta_beneficiario_patron(ctx: DocContext) -> Iterator[Violation]:
 
 @rule("CRP20227", "El campo RfcEmisorCtaBen no se debe registrar.", kind=_B, source=MP, needs_schema=True, types=_P,
       gloss='RfcEmisorCtaBen only with a payment form whose c_FormaPago column "RFC del Emisor Cuenta de Beneficiario" '
-      'is not "No".')
+      'is not "No".', over=has_datos_bancarios)
 def rfc_emisor_cta_ben_admitido(ctx: DocContext) -> Iterator[Violation]:
     """SAT: RfcEmisorCtaBen is not registered for a non-banked FormaDePagoP (c_FormaPago column rfc_emisor_cta_ben)."""
     return _forbidden_by_forma(ctx, "RfcEmisorCtaBen", "rfc_emisor_cta_ben")
@@ -420,7 +422,7 @@ def rfc_emisor_cta_ben_admitido(ctx: DocContext) -> Iterator[Violation]:
 
 @rule("CRP20228", "El campo CtaBeneficiario no se debe registrar.", kind=_B, source=MP, needs_schema=True, types=_P,
       gloss='CtaBeneficiario only with a payment form whose c_FormaPago column "Cuenta de Beneficiario" is not "No" '
-      "(06, monedero electrónico, has none).")
+      "(06, monedero electrónico, has none).", over=has_datos_bancarios)
 def cta_beneficiario_admitida(ctx: DocContext) -> Iterator[Violation]:
     """SAT (wording known only from KPac's copy of the matrix; the title follows CRP20224/20227):
     CtaBeneficiario is not registered for a form that does not admit it.
@@ -436,7 +438,8 @@ def cta_beneficiario_admitida(ctx: DocContext) -> Iterator[Violation]:
 
 
 @rule("CRP20229", "El campo TipoCadPago no se debe registrar.", kind=_B, source=MP, needs_schema=True, types=_P,
-      gloss="TipoCadPago (SPEI payment chain) only when FormaDePagoP is 03 (transferencia electrónica).")
+      gloss="TipoCadPago (SPEI payment chain) only when FormaDePagoP is 03 (transferencia electrónica).",
+      over=has_datos_bancarios)
 def tipo_cad_pago_solo_transferencia(ctx: DocContext) -> Iterator[Violation]:
     """SAT: TipoCadPago is registered only when FormaDePagoP is "03"."""
     for pago in _pagos(ctx):
@@ -465,42 +468,42 @@ def _forbidden_without_cad(ctx: DocContext, attribute: str) -> Iterator[Violatio
 
 
 @rule("CRP20230", "El campo CertPago se debe registrar.", kind=_B, source=MP, needs_schema=True, types=_P,
-      gloss="A Pago with TipoCadPago must carry CertPago.")
+      gloss="A Pago with TipoCadPago must carry CertPago.", over=has_datos_bancarios)
 def cert_pago_requerido(ctx: DocContext) -> Iterator[Violation]:
     """SAT: TipoCadPago registered ⇒ CertPago registered (present and non-empty)."""
     return _required_with_cad(ctx, "CertPago")
 
 
 @rule("CRP20231", "El campo CertPago no se debe registrar.", kind=_B, source=MP, needs_schema=True, types=_P,
-      gloss="A Pago without TipoCadPago must not carry CertPago.")
+      gloss="A Pago without TipoCadPago must not carry CertPago.", over=has_datos_bancarios)
 def cert_pago_prohibido(ctx: DocContext) -> Iterator[Violation]:
     """SAT: no TipoCadPago ⇒ no CertPago."""
     return _forbidden_without_cad(ctx, "CertPago")
 
 
 @rule("CRP20232", "El campo CadPago se debe registrar.", kind=_B, source=MP, needs_schema=True, types=_P,
-      gloss="A Pago with TipoCadPago must carry CadPago.")
+      gloss="A Pago with TipoCadPago must carry CadPago.", over=has_datos_bancarios)
 def cad_pago_requerido(ctx: DocContext) -> Iterator[Violation]:
     """SAT: TipoCadPago registered ⇒ CadPago registered (present and non-empty)."""
     return _required_with_cad(ctx, "CadPago")
 
 
 @rule("CRP20233", "El campo CadPago no se debe registrar.", kind=_B, source=MP, needs_schema=True, types=_P,
-      gloss="A Pago without TipoCadPago must not carry CadPago.")
+      gloss="A Pago without TipoCadPago must not carry CadPago.", over=has_datos_bancarios)
 def cad_pago_prohibido(ctx: DocContext) -> Iterator[Violation]:
     """SAT: no TipoCadPago ⇒ no CadPago."""
     return _forbidden_without_cad(ctx, "CadPago")
 
 
 @rule("CRP20234", "El campo SelloPago se debe registrar.", kind=_B, source=MP, needs_schema=True, types=_P,
-      gloss="A Pago with TipoCadPago must carry SelloPago.")
+      gloss="A Pago with TipoCadPago must carry SelloPago.", over=has_datos_bancarios)
 def sello_pago_requerido(ctx: DocContext) -> Iterator[Violation]:
     """SAT: TipoCadPago registered ⇒ SelloPago registered (present and non-empty)."""
     return _required_with_cad(ctx, "SelloPago")
 
 
 @rule("CRP20235", "El campo SelloPago no se debe registrar.", kind=_B, source=MP, needs_schema=True, types=_P,
-      gloss="A Pago without TipoCadPago must not carry SelloPago.")
+      gloss="A Pago without TipoCadPago must not carry SelloPago.", over=has_datos_bancarios)
 def sello_pago_prohibido(ctx: DocContext) -> Iterator[Violation]:
     """SAT: no TipoCadPago ⇒ no SelloPago."""
     return _forbidden_without_cad(ctx, "SelloPago")
