@@ -43,7 +43,7 @@ from ..io.sources import iter_loaded, plan
 from ..validate import read_ahead
 from ..validate import inspect_loaded
 from .db import Database, LedgerError
-from .records import CODEC, Evidence, Prepared, from_spool, iso as _iso, prepare, prepare_evidence, to_spool
+from .records import CODEC, Evidence, Prepared, from_spool, iso as _iso, prepare, prepare_evidence, spool_size, to_spool
 from .schema import migrate, now as _now
 from .spool import Spool, SpoolError
 
@@ -138,7 +138,7 @@ def ingest_paths(
         raise LedgerError("the company's RFC is not configured: give --rfc RFC (repeatable) or rfc = [...] in cfdi-ar.toml")
     migrate(db)
     started = _now()
-    with Spool(encode=to_spool, decode=from_spool) as prepared:
+    with Spool(encode=to_spool, decode=from_spool, size=spool_size) as prepared:
         uuids = _prepare_all(paths, settings, ours, on_plan, on_progress, prepared)
         try:
             with db.write():

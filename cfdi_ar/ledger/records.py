@@ -108,6 +108,18 @@ class Prepared:
 _MARSHALLED, _PICKLED = b"M", b"P"
 
 
+def spool_size(item: Any) -> int:
+    """About how many bytes a checked input holds while it waits in memory for the write (the spool's
+    budget, ``ledger/spool.py``): its compressed bytes, ~4 KiB of row values and objects, and ~0.5 KiB a
+    further row (payment lines, findings, cancellations read from evidence)."""
+    rows = 0
+    for name in ("payments", "findings", "relations", "cancellations", "metadata", "problems"):
+        value = getattr(item, name, None)
+        if value:
+            rows += len(value)
+    return len(getattr(item, "compressed", None) or b"") + 4096 + 512 * rows
+
+
 def to_spool(item: Any) -> bytes:
     if type(item) is Prepared:
         flat = item._flat()

@@ -2,8 +2,8 @@
 
 An ingest checks every input first, outside any transaction, then writes them all in one (all
 of a run or none of it; ``ledger/ingest.py``). Between the two, a run of 100,000 documents would
-hold ~1 GiB of compressed XML and rows. :class:`Spool` keeps the first thousand or so in memory, as
-a short run always did, and writes the rest (pickled, or as the caller encodes them: ingest
+hold ~1 GiB of compressed XML and rows. :class:`Spool` keeps the first ones in memory, up to a
+budget of bytes (``IN_MEMORY_BYTES``, ~12,000 CFDIs of usual size) and of items, and writes the rest (pickled, or as the caller encodes them: ingest
 marshals its documents, ``records.to_spool``) to an anonymous temporary file that is gone when
 the spool is closed or the process ends (even on SIGKILL: it is unlinked at creation).
 
@@ -17,9 +17,14 @@ import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
-__all__ = ["Spool", "SpoolError", "IN_MEMORY"]
+__all__ = ["Spool", "SpoolError", "IN_MEMORY", "IN_MEMORY_BYTES"]
 
-IN_MEMORY = 1024  # documents kept in memory before spilling (~6 MiB); spilling one costs ~120k instructions (~3 % of its ingest)
+# What is kept in memory before spilling: at most IN_MEMORY items and, where the caller says how big an
+# item is (``size=``), IN_MEMORY_BYTES of them. Spilling a document costs ~120k instructions (~3 % of its
+# ingest); a CFDI kept in memory holds ~6 KiB (its compressed XML and rows), so a month of an AR
+# team's documents stays in memory, and a batch of large documents spills early.
+IN_MEMORY = 16_384
+IN_MEMORY_BYTES = 96 << 20
 WRITE_CHUNK = 1 << 20  # spilled items are gathered and written a MiB at a time
 _LENGTH = 8  # bytes of the length before each spilled item
 
@@ -36,12 +41,17 @@ class Spool:
     """An append-only sequence, iterated in the order it was filled; iterate it once."""
 
     def __init__(self, in_memory: int = IN_MEMORY, directory: str | None = None, *,
-                 encode: Callable[[Any], bytes] | None = None, decode: Callable[[bytes], Any] | None = None) -> None:
-        """``encode``/``decode``: how a spilled item becomes bytes and back (default: pickle)."""
+                 encode: Callable[[Any], bytes] | None = None, decode: Callable[[bytes], Any] | None = None,
+                 size: Callable[[Any], int] | None = None, in_memory_bytes: int = IN_MEMORY_BYTES) -> None:
+        """``encode``/``decode``: how a spilled item becomes bytes and back (default: pickle). ``size``: about
+        how many bytes an item holds in memory; with it, items stay in memory only while they add up to
+        ``in_memory_bytes`` (without it, the count ``in_memory`` alone bounds them)."""
         self._encode = encode or _pickle
         self._decode = decode or pickle.loads
         self._memory: list[Any] = []
         self._in_memory = in_memory
+        self._size = size
+        self._bytes_left = in_memory_bytes
         self._directory = directory
         self._file: BinaryIO | None = None
         self._pending = bytearray()  # encoded items not yet written to the file
@@ -56,9 +66,15 @@ class Spool:
         return self._spilled
 
     def append(self, item: Any) -> None:
-        if len(self._memory) < self._in_memory:
-            self._memory.append(item)
-            return
+        if len(self._memory) < self._in_memory and not self._spilled:  # once spilling, keep the order: spill on
+            if self._size is None:
+                self._memory.append(item)
+                return
+            size = self._size(item)
+            if size <= self._bytes_left:
+                self._bytes_left -= size
+                self._memory.append(item)
+                return
         try:
             if self._file is None:
                 self._file = tempfile.TemporaryFile(prefix="cfdi-ar-ingest-", dir=self._directory)  # noqa: SIM115

@@ -178,3 +178,39 @@ def test_a_spool_with_its_own_encoding_gives_items_back_in_order_and_a_cut_file_
         spool._file.truncate(spool._file.tell() - 10)
         with pytest.raises(SpoolError, match="shorter than written"):
             list(spool)
+
+
+def test_a_size_budget_keeps_items_in_memory_only_while_they_fit():
+    with Spool(in_memory=100, size=len, in_memory_bytes=10) as spool:
+        for item in (b"aaaa", b"bbbb", b"cccc", b"dd"):
+            spool.append(item)
+        assert spool.spilled == 2  # 4 + 4 fit in 10; the third would not
+        assert list(spool) == [b"aaaa", b"bbbb", b"cccc", b"dd"]
+
+
+def test_once_an_item_spills_every_later_one_does_so_the_order_holds():
+    with Spool(in_memory=100, size=len, in_memory_bytes=10) as spool:
+        for item in (b"x" * 8, b"y" * 5, b"z"):  # "z" would fit in what is left, but must come after "y"
+            spool.append(item)
+        assert spool.spilled == 2
+        assert list(spool) == [b"x" * 8, b"y" * 5, b"z"]
+
+
+def test_the_count_still_bounds_items_of_any_size():
+    with Spool(in_memory=2, size=len, in_memory_bytes=1 << 30) as spool:
+        for item in (b"a", b"b", b"c"):
+            spool.append(item)
+        assert spool.spilled == 1 and list(spool) == [b"a", b"b", b"c"]
+
+
+def test_a_document_is_sized_by_its_compressed_bytes_and_its_rows():
+    from cfdi_ar.ledger.records import Prepared, spool_size
+
+    small = Prepared(name="a.xml", sha256="0" * 64, size=10, valid=True, unreadable=False)
+    small.compressed = b"x" * 1000
+    big = Prepared(name="b.xml", sha256="1" * 64, size=10, valid=True, unreadable=False)
+    big.compressed = b"x" * 1000
+    big.payments = [("u", 0, 0)] * 4
+    assert spool_size(small) == 1000 + 4096 and spool_size(big) == 1000 + 4096 + 4 * 512
+    # a batch of large documents spills early: 1,024 of 15 MB each would have been held in memory before
+    assert spool_size(Prepared(name="c.xml", sha256="2" * 64, size=10, valid=True, unreadable=False)) == 4096
