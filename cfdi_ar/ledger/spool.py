@@ -3,7 +3,7 @@
 An ingest checks every input first, outside any transaction, then writes them all in one (all
 of a run or none of it; ``ledger/ingest.py``). Between the two, a run of 100,000 documents would
 hold ~1 GiB of compressed XML and rows. :class:`Spool` keeps the first ones in memory, up to a
-budget of bytes (``IN_MEMORY_BYTES``, ~12,000 CFDIs of usual size) and of items, and writes the rest (pickled, or as the caller encodes them: ingest
+budget of bytes (``IN_MEMORY_BYTES``, about a thousand CFDIs of usual size) and of items, and writes the rest (pickled, or as the caller encodes them: ingest
 marshals its documents, ``records.to_spool``) to an anonymous temporary file that is gone when
 the spool is closed or the process ends (even on SIGKILL: it is unlinked at creation).
 
@@ -20,11 +20,14 @@ from typing import Any, BinaryIO
 __all__ = ["Spool", "SpoolError", "IN_MEMORY", "IN_MEMORY_BYTES"]
 
 # What is kept in memory before spilling: at most IN_MEMORY items and, where the caller says how big an
-# item is (``size=``), IN_MEMORY_BYTES of them. Spilling a document costs ~120k instructions (~3 % of its
-# ingest); a CFDI kept in memory holds ~6 KiB (its compressed XML and rows), so a month of an AR
-# team's documents stays in memory, and a batch of large documents spills early.
-IN_MEMORY = 16_384
-IN_MEMORY_BYTES = 96 << 20
+# item is (``size=``), IN_MEMORY_BYTES of them. A CFDI kept in memory holds ~7 KiB (its compressed XML and
+# rows), so about a thousand usual ones stay in memory, as before the byte budget, while a batch of large
+# documents spills early (1,024 documents of 15 MB would all have been held). Spilling a document costs
+# ~112k instructions (~3 % of its ingest); keeping 96 MiB (a month of most AR teams' documents) was
+# measured (-2.6 % instructions for 10,000 documents) but grows an ingest's memory ~8 KiB a document up to
+# it, which tests/hostile/test_load.py bounds at 3 KiB.
+IN_MEMORY = 1024
+IN_MEMORY_BYTES = 8 << 20
 WRITE_CHUNK = 1 << 20  # spilled items are gathered and written a MiB at a time
 _LENGTH = 8  # bytes of the length before each spilled item
 
