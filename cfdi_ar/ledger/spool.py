@@ -3,9 +3,10 @@
 An ingest checks every input first, outside any transaction, then writes them all in one (all
 of a run or none of it; ``ledger/ingest.py``). Between the two, a run of 100,000 documents would
 hold ~1 GiB of compressed XML and rows. :class:`Spool` keeps the first ones in memory, up to a
-budget of bytes (``IN_MEMORY_BYTES``, about a thousand CFDIs of usual size) and of items, and writes the rest (pickled, or as the caller encodes them: ingest
-marshals its documents, ``records.to_spool``) to an anonymous temporary file that is gone when
-the spool is closed or the process ends (even on SIGKILL: it is unlinked at creation).
+budget of bytes (``IN_MEMORY_BYTES``, about a thousand CFDIs of usual size) and of items, and
+writes the rest (pickled, or as the caller encodes them: ingest marshals its documents,
+``records.to_spool``) to an anonymous temporary file that is gone when the spool is closed or the
+process ends (even on SIGKILL: it is unlinked at creation).
 
 Only this process writes and reads the file, so decoding it trusts nothing from outside.
 """
