@@ -12,6 +12,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from .twins import builder_twin
+
 __all__ = ["Severity", "Finding", "CheckStatus", "DocumentResult", "sort_key"]
 
 
@@ -76,8 +78,7 @@ class Finding:
     def make(cls, code: str, severity: Severity, message: str, path: str | None, attribute: str | None, line: int | None,
              expected: str | None, found: str | None) -> "Finding":
         """``Finding(...)``, positionally, for the engine's hot path: the same object (texts shortened as
-        ``__post_init__`` does) for a third of the cost, its slots filled on a plain twin class whose
-        instance then becomes a Finding (the model's readers do the same: cfdi_ar/model/build.py)."""
+        ``__post_init__`` does) for a third of the cost, its slots filled on a builder twin (cfdi_ar/twins.py)."""
         if len(message) > MAX_MESSAGE or (expected is not None and len(expected) > MAX_VALUE) or (
                 found is not None and len(found) > MAX_VALUE):
             return cls(code, severity, message, path, attribute, line, expected, found)
@@ -110,10 +111,7 @@ class Finding:
 
 
 _new = object.__new__
-_FindingTwin = type("_FindingTwin", (), {"__slots__": Finding.__slots__, "__module__": __name__})
-_probe = _new(_FindingTwin)
-_probe.__class__ = Finding  # raises TypeError at import if the layouts ever differ
-del _probe
+_FindingTwin = builder_twin(Finding)
 
 
 class CheckStatus(str, enum.Enum):

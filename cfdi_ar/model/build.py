@@ -21,6 +21,7 @@ from lxml import etree
 
 from ..namespaces import CFDI40, IMPLOCAL, PAGOS20, TFD, namespace_of, q
 from ..sat import cadena as sat
+from ..twins import builder_twin
 from ..xmltext import collapse
 from . import values as v
 from .comprobante import (
@@ -78,7 +79,7 @@ def _reader(cls: type[T], attrs: tuple[tuple[str, str, str], ...], rest: tuple[s
         given.add("cad")
     if given - names:
         raise TypeError(f"{cls.__name__} has no field(s) {sorted(given - names)}")
-    twin = _builder_twin(cls)
+    twin = builder_twin(cls)
     env: dict[str, Any] = {
         "_new": object.__new__, "_cls": cls, "_twin": twin, "_collapse": collapse, "_dcache": v._DECIMALS,
         "_decimal": v.decimal, "_integer": v.integer, "_fecha": v.fecha, "_MISSING": _MISSING,
@@ -142,17 +143,6 @@ def _reader(cls: type[T], attrs: tuple[tuple[str, str, str], ...], rest: tuple[s
     read = env["read"]
     read.spec = (cls, attrs, rest, cadena)  # for tests: what this reader was compiled from
     return read  # type: ignore[no-any-return]
-
-
-def _builder_twin(cls: type) -> type:
-    """A plain class with ``cls``'s slots, whose instances may become ``cls`` (see :func:`_reader`)."""
-    slots = cls.__dict__.get("__slots__")
-    if not isinstance(slots, tuple) or cls.__bases__ != (object,):
-        raise TypeError(f"{cls.__name__} must be a slotted class with no base to be read by a compiled reader")
-    twin = type(f"_{cls.__name__}Builder", (), {"__slots__": slots, "__module__": __name__})
-    probe = object.__new__(twin)
-    probe.__class__ = cls  # raises TypeError now, at import, if the layouts ever differ
-    return twin
 
 
 _MISSING = object()
