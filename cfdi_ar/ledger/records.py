@@ -26,12 +26,13 @@ from ..rules.sello import cadena_of
 __all__ = ["Prepared", "Evidence", "prepare", "prepare_evidence", "UUID_RE", "canonical_uuid", "CODEC", "compress", "decompress",
            "to_spool", "from_spool"]
 
-# How raw documents and evidence are kept (blobs.compression). zstd at level 3 keeps a CFDI in the same
-# room as zlib at level 6 (48 % vs 47 % of its size: most of a CFDI is base64) for ~2.5x fewer
-# instructions (~240k vs ~590k per 5 KiB document, callgrind), the largest cost of storing one.
+# How raw documents and evidence are kept (blobs.compression). zstd keeps a CFDI in the same room as zlib at
+# level 6 (48 % of its size: most of a CFDI is base64) for a fraction of the instructions, the largest cost of
+# storing one. Level 1 rather than 3: 13.6 vs 17.9 µs a document for 48.4 vs 47.9 % of its size (2,000
+# documents of the ledger benchmark's corpus, one process). Negative levels are faster still but keep 60 %.
 # Ledgers written before schema version 3 hold zlib blobs; decompress() reads both.
 CODEC = "zstd"
-_ZSTD_LEVEL = 3
+_ZSTD_LEVEL = 1
 _local = threading.local()
 
 
