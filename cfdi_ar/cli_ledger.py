@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from .cli import CONTEXT, _check_options, _from_config, _never_fail_on_encoding, _settings, freeze_startup_objects, main
+from .cli import CONTEXT, _check_options, _from_config, _never_fail_on_encoding, _settings, freeze_startup_objects, freezing_progress, main
 from .config import ConfigError, load_config
 from .ledger import DEFAULT_DB, LedgerError, open_database
 from .tabular import ROW_FORMATS, Column, render_rows, write_xlsx
@@ -159,7 +159,8 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], db_target: str | None, rf
     freeze_startup_objects()
     try:
         report = ingest_paths(db, paths, settings, rfcs, arguments=sys.argv[1:], accept_invalid=accept_invalid,
-                              on_plan=on_plan, on_progress=lambda n: bar["bar"].update(n) if "bar" in bar else None)
+                              on_plan=on_plan,
+                              on_progress=freezing_progress(lambda n: bar["bar"].update(n) if "bar" in bar else None))
     except LedgerError as exc:
         click.echo(f"cfdi-ar: {exc}", err=True)
         ctx.exit(2)

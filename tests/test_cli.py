@@ -629,3 +629,23 @@ def test_output_into_a_missing_folder_is_a_usage_error(tmp_path, valid_folder, p
     result = CliRunner().invoke(main, ["validate", "-o", str(tmp_path / "no-such-dir" / "r.json"), *map(str, trusted(pki)), str(valid_folder)])
     assert not isinstance(result.exception, OSError)
     assert result.exit_code == 2
+
+
+# --------------------------------------------------------------------------- long runs
+
+
+def test_progress_freezes_once_after_the_first_document_and_passes_every_count_on(monkeypatch):
+    import gc
+
+    from cfdi_ar.cli import freezing_progress
+
+    freezes: list[int] = []
+    monkeypatch.setattr(gc, "freeze", lambda: freezes.append(1))
+    seen: list[int] = []
+    on_progress = freezing_progress(seen.append)
+    assert freezes == []  # nothing before the first document
+    for n in (1, 1, 2):
+        on_progress(n)
+    assert freezes == [1] and seen == [1, 1, 2]
+    freezing_progress()(1)  # no update given: it only freezes
+    assert freezes == [1, 1]
