@@ -56,6 +56,17 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _csv_cell(value: Any) -> str:
+    """A CSV cell: text guarded against formulas (:func:`safe_cell`); a number as its exact text, a
+    negative one too (``-1.00`` is a number to a spreadsheet, not a formula: guarding it would make it text)."""
+    kind = type(value)
+    if kind is str:
+        return safe_cell(value)
+    if kind is Decimal or kind is int:
+        return str(value)
+    return safe_cell(_text(value))
+
+
 def render_rows(rows: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: str, out: IO[str], *, title: str = "") -> None:
     """Write ``rows`` to the text stream ``out`` as table, json or csv (xlsx: :func:`write_xlsx`)."""
     if fmt == "json":
@@ -64,8 +75,9 @@ def render_rows(rows: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: 
     elif fmt == "csv":
         writer = csv.writer(out, lineterminator="\r\n")  # CR/LF inside a value forces quoting: no row injection
         writer.writerow([c.header for c in columns])
+        keys = [c.key for c in columns]
         for r in rows:
-            writer.writerow([safe_cell(_text(r.get(c.key))) for c in columns])
+            writer.writerow([_csv_cell(r.get(k)) for k in keys])
     elif fmt == "table":
         _table(rows, columns, out, title)
     else:

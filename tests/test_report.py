@@ -69,6 +69,24 @@ def test_safe_cell_renders_none_as_empty_and_other_values_as_text():
 # --------------------------------------------------------------------------- CSV
 
 
+def test_row_csv_writes_negative_amounts_as_numbers_and_still_guards_text():
+    """open-items, aging...: a credit balance of -1.00 is a number to a spreadsheet; a text cell that
+    starts like a formula is still written as text."""
+    from datetime import datetime
+    from decimal import Decimal
+
+    from cfdi_ar.tabular import Column, render_rows
+
+    rows = [{"name": "=HYPERLINK(\"http://x\",\"y\")", "folio": "-5", "balance": Decimal("-1.00"), "n": -3, "ok": True,
+             "when": datetime(2026, 10, 31, 9, 0), "refs": ["A", "B"], "none": None}]
+    columns = [Column(k, k) for k in ("name", "folio", "balance", "n", "ok", "when", "refs", "none")]
+    out = io.StringIO()
+    render_rows(rows, columns, "csv", out)
+    table = list(csv.reader(io.StringIO(out.getvalue())))
+    assert table[1] == ["'=HYPERLINK(\"http://x\",\"y\")", "'-5", "-1.00", "-3", "yes", "2026-10-31 09:00:00", "A, B", ""]
+
+
+
 def _csv_rows(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))
 
