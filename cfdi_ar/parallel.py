@@ -25,12 +25,12 @@ _CHUNK = 64
 
 
 def _work(args: tuple[list[Item], Settings]) -> list[DocumentResult]:
-    from .validate import validate_loaded
+    from .validate import inspect_batch, stage_groups
 
     items, settings = args
     runtime = runtime_for(settings)
     loaded = list(iter_loaded(items, settings.limits))  # read the chunk first (see validate.read_ahead)
-    return [validate_loaded(doc, runtime) for doc in loaded]
+    return [result for group in stage_groups(loaded) for result, _ in inspect_batch(group, runtime)]
 
 
 def _warm(settings: Settings) -> None:

@@ -165,3 +165,80 @@ def test_an_ungated_runtime_plans_the_same_rules_in_the_same_order_without_subje
         assert any(subject is not None for subject, _ in plan)
         assert all(subject is None for subject, _ in flat)
         assert [code for _, checks in plan for code, _ in checks] == [code for _, checks in flat for code, _ in checks]
+
+
+# --------------------------------------------------------------------------- stage by stage over a batch
+
+
+def _loaded_files(paths):  # type: ignore[no-untyped-def]
+    from cfdi_ar.io.sources import Loaded
+
+    return [Loaded(str(p), p.read_bytes()) for p in paths]
+
+
+def test_a_batch_gives_each_document_the_result_it_gets_alone():
+    """Samples (the broken ones too), the ../shared corpus where present, and inputs that are not CFDI 4.0."""
+    from cfdi_ar.context import Settings, runtime_for
+    from cfdi_ar.findings import Finding, Severity
+    from cfdi_ar.io.sources import Loaded, Problem
+    from cfdi_ar.validate import inspect_batch, inspect_loaded, stage_groups
+
+    from .conftest import ROOT, SHARED, shared_available
+
+    files = sorted((ROOT / "samples").rglob("*.xml"))
+    if shared_available():
+        files += sorted((SHARED / "corpus").rglob("*.xml"))
+    loaded = _loaded_files(files) + [
+        Loaded("not-xml.xml", b"not xml at all"), Loaded("other.xml", b"<?xml version='1.0'?><r/>"),
+        Loaded("missing.xml", problem=Problem("missing.xml", Finding("CFDIAR-IO-001", Severity.ERROR, "cannot read file"), unreadable=True)),
+    ]
+    samples = ROOT / "samples"
+    runtime = runtime_for(Settings(trust_roots=(str(samples / "certs" / "demo-ca.cer"),), sat_certs=str(samples / "sat-certs")))
+    alone = [inspect_loaded(item, runtime)[0] for item in loaded]
+    batched = [result for group in stage_groups(loaded) for result, _ in inspect_batch(group, runtime)]
+    assert batched == alone
+    assert sum(r.valid for r in alone) >= 10 and sum(not r.valid for r in alone) >= 10  # not vacuous
+
+
+def test_a_stage_that_raises_in_a_batch_is_reported_on_its_document_only(settings, sealed_invoice, sealed_payment, monkeypatch):
+    import cfdi_ar.rules.sello as sello
+    from cfdi_ar.context import runtime_for
+    from cfdi_ar.io.sources import Loaded
+    from cfdi_ar.sat.xsd import SchemaValidator
+    from cfdi_ar.validate import inspect_batch, inspect_loaded
+
+    real_validate, real_seal = SchemaValidator.validate, sello._verify_seal
+
+    def schema_boom(self, root, found=None):  # type: ignore[no-untyped-def]
+        if root.get("Folio") == "SCHEMA-BOOM":
+            raise RuntimeError("schema kaboom")
+        return real_validate(self, root, found)
+
+    def seal_boom(ctx):  # type: ignore[no-untyped-def]
+        if ctx.root.get("Folio") == "SEAL-BOOM":
+            raise RuntimeError("seal kaboom")
+        return real_seal(ctx)
+
+    monkeypatch.setattr(SchemaValidator, "validate", schema_boom)
+    monkeypatch.setattr(sello, "_verify_seal", seal_boom)
+    docs = [to_bytes(sealed_invoice()), to_bytes(sealed_invoice(folio="SCHEMA-BOOM")), to_bytes(sealed_payment()),
+            to_bytes(sealed_invoice(folio="SEAL-BOOM"))]
+    loaded = [Loaded(f"{i}.xml", data) for i, data in enumerate(docs)]
+    runtime = runtime_for(settings)
+    batched = [result for result, _ in inspect_batch(loaded, runtime)]
+    assert batched == [inspect_loaded(item, runtime)[0] for item in loaded]
+    internal = [[f.message for f in r.findings if f.code == "CFDIAR-INTERNAL"] for r in batched]
+    assert internal[0] == internal[2] == []
+    assert any("schema kaboom" in m for m in internal[1]) and any("seal kaboom" in m for m in internal[3])
+    assert batched[0].valid and batched[2].valid
+
+
+def test_stage_groups_keep_order_and_bound_count_and_bytes():
+    from cfdi_ar.io.sources import Loaded
+    from cfdi_ar.validate import stage_groups
+
+    items = [Loaded(f"{i}", b"x" * 1000) for i in range(70)] + [Loaded("big", b"x" * (3 << 20)), Loaded("last", b"x")]
+    groups = list(stage_groups(items))
+    assert [item for group in groups for item in group] == items
+    assert [len(g) for g in groups] == [32, 32, 6, 1, 1]  # the 3 MiB document alone, then the rest
+    assert all(len(g) <= 32 and (len(g) == 1 or sum(len(i.data or b"") for i in g) <= 2 << 20) for g in groups)

@@ -40,8 +40,7 @@ from typing import Any
 from .. import __version__
 from ..context import Settings, runtime_for
 from ..io.sources import iter_loaded, plan
-from ..validate import read_ahead
-from ..validate import inspect_loaded
+from ..validate import inspect_batch, read_ahead, stage_groups
 from .db import Database, LedgerError
 from .records import CODEC, Evidence, Prepared, from_spool, iso as _iso, prepare, prepare_evidence, spool_size, to_spool
 from .schema import migrate, now as _now
@@ -165,23 +164,27 @@ def _prepare_all(paths: Sequence[str], settings: Settings, ours: frozenset[str],
     uuids: set[str] = set()
     # read a batch ahead, as validate does (alternating one read with one check costs ~40 µs a document)
     try:
-        for loaded in (item for batch in read_ahead(iter_loaded(items, settings.limits)) for item in batch):
-            lower = loaded.name.lower()
-            kind = sniff(loaded.name, loaded.data) if loaded.data is not None and lower.endswith((".txt", ".csv")) else None
-            if kind is not None:
-                out.append(prepare_evidence(loaded.name, loaded.data, kind, trust))  # type: ignore[arg-type]
-            else:
-                result, ctx = inspect_loaded(loaded, runtime)
-                kind = sniff(loaded.name, loaded.data) if ctx is None and loaded.data is not None and lower.endswith(".xml") else None
-                if kind is not None:  # an XML that is not a CFDI: a cancellation request or SAT's acuse?
+        for group in (group for batch in read_ahead(iter_loaded(items, settings.limits)) for group in stage_groups(batch)):
+            # metadata TXT and CSV files are evidence; everything else is checked as validate does, a group at a time
+            texts = [sniff(item.name, item.data) if item.data is not None and item.name.lower().endswith((".txt", ".csv")) else None
+                     for item in group]
+            inspected = iter(inspect_batch([item for item, kind in zip(group, texts) if kind is None], runtime))
+            for loaded, kind in zip(group, texts):
+                if kind is not None:
                     out.append(prepare_evidence(loaded.name, loaded.data, kind, trust))  # type: ignore[arg-type]
                 else:
-                    p = prepare(loaded.name, loaded.data, result, ctx, ours)
-                    if p.uuid:
-                        uuids.add(p.uuid)
-                    out.append(p)
-            if on_progress is not None:
-                on_progress(1)
+                    result, ctx = next(inspected)
+                    lower = loaded.name.lower()
+                    kind = sniff(loaded.name, loaded.data) if ctx is None and loaded.data is not None and lower.endswith(".xml") else None
+                    if kind is not None:  # an XML that is not a CFDI: a cancellation request or SAT's acuse?
+                        out.append(prepare_evidence(loaded.name, loaded.data, kind, trust))  # type: ignore[arg-type]
+                    else:
+                        p = prepare(loaded.name, loaded.data, result, ctx, ours)
+                        if p.uuid:
+                            uuids.add(p.uuid)
+                        out.append(p)
+                if on_progress is not None:
+                    on_progress(1)
         out.flush()
     except SpoolError as exc:
         raise LedgerError(f"{exc}; nothing was stored (set TMPDIR to a folder with room)") from exc
