@@ -649,3 +649,18 @@ def test_progress_freezes_once_after_the_first_document_and_passes_every_count_o
     assert freezes == [1] and seen == [1, 1, 2]
     freezing_progress()(1)  # no update given: it only freezes
     assert freezes == [1, 1]
+
+
+def test_a_long_run_collects_the_young_generation_less_often():
+    import gc
+
+    from cfdi_ar.cli import YOUNG_THRESHOLD, freeze_startup_objects
+
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        freeze_startup_objects()
+        assert gc.get_threshold() == (YOUNG_THRESHOLD, 10, 10)
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
