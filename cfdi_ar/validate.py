@@ -127,12 +127,16 @@ def _schema_issues(ctx: DocContext) -> object:
 # What _validate_cfdi40 computes first for every document, in its order; each is kept on the context.
 _STAGES: tuple[Callable[[DocContext], object], ...] = (_schema_issues, seal_outcome, stamp_outcome)
 
-_GROUP_DOCUMENTS = 32
+# Documents per group. Simulated caches (cachegrind: L1 64 KiB, L2 as the last level, 1 MiB) over 1,000
+# documents, misses at the last level: 8.25M checking one at a time, 6.32M in groups of 4, 5.86M of 8,
+# 5.83M of 16, 6.19M of 32, 6.40M of 64. Larger groups keep the stages' code warm but let each
+# document's own data (its tree, its model) cool down before its rules read it.
+_GROUP_DOCUMENTS = 16
 _GROUP_BYTES = 2 * 1024 * 1024  # the trees of a group are alive together: a few large documents go in groups of their own
 
 
 def stage_groups(loaded: Sequence[Loaded]) -> Iterator[list[Loaded]]:
-    """``loaded`` in consecutive groups for :func:`inspect_batch`: up to 32 documents and 2 MiB."""
+    """``loaded`` in consecutive groups for :func:`inspect_batch`: up to 16 documents and 2 MiB."""
     group: list[Loaded] = []
     size = 0
     for item in loaded:

@@ -240,5 +240,5 @@ def test_stage_groups_keep_order_and_bound_count_and_bytes():
     items = [Loaded(f"{i}", b"x" * 1000) for i in range(70)] + [Loaded("big", b"x" * (3 << 20)), Loaded("last", b"x")]
     groups = list(stage_groups(items))
     assert [item for group in groups for item in group] == items
-    assert [len(g) for g in groups] == [32, 32, 6, 1, 1]  # the 3 MiB document alone, then the rest
-    assert all(len(g) <= 32 and (len(g) == 1 or sum(len(i.data or b"") for i in g) <= 2 << 20) for g in groups)
+    assert [len(g) for g in groups] == [16, 16, 16, 16, 6, 1, 1]  # the 3 MiB document alone, then the rest
+    assert all(len(g) <= 16 and (len(g) == 1 or sum(len(i.data or b"") for i in g) <= 2 << 20) for g in groups)
