@@ -42,7 +42,7 @@ from ..context import Settings, runtime_for
 from ..io.sources import iter_loaded, plan
 from ..validate import inspect_batch, read_ahead, stage_groups
 from .db import Database, LedgerError
-from .records import CODEC, Evidence, Prepared, compress, from_spool, iso as _iso, prepare, prepare_evidence, spool_size, to_spool
+from .records import CODEC, Evidence, Prepared, from_spool, iso as _iso, prepare, prepare_evidence, spool_size, to_spool
 from .schema import migrate, now as _now
 from .spool import Spool, SpoolError
 
@@ -150,9 +150,6 @@ def ingest_paths(
     return report
 
 
-_PACK_AHEAD = 256 * 1024  # bytes: inputs up to this size are compressed before they are checked (see _prepare_all)
-
-
 def _prepare_all(paths: Sequence[str], settings: Settings, ours: frozenset[str],
                  on_plan: Callable[[int], None] | None, on_progress: Callable[[int], None] | None,
                  out: Spool) -> set[str]:
@@ -171,26 +168,18 @@ def _prepare_all(paths: Sequence[str], settings: Settings, ours: frozenset[str],
             # metadata TXT and CSV files are evidence; everything else is checked as validate does, a group at a time
             texts = [sniff(item.name, item.data) if item.data is not None and item.name.lower().endswith((".txt", ".csv")) else None
                      for item in group]
-            checked = [item for item, kind in zip(group, texts) if kind is None]
-            # Compressed first, the group at a time, as the checks go stage by stage (validate.inspect_batch):
-            # zstd's tables stay in the processor's caches from one document to the next (~10 % less time a
-            # document, measured in one process). Only inputs of ordinary size: one that turns out not to be
-            # stored wasted little; a large one is compressed by prepare(), once it is known to be kept.
-            packed = iter([compress(item.data) if item.data is not None and len(item.data) <= _PACK_AHEAD else None
-                           for item in checked])
-            inspected = iter(inspect_batch(checked, runtime))
+            inspected = iter(inspect_batch([item for item, kind in zip(group, texts) if kind is None], runtime))
             for loaded, kind in zip(group, texts):
                 if kind is not None:
                     out.append(prepare_evidence(loaded.name, loaded.data, kind, trust))  # type: ignore[arg-type]
                 else:
                     result, ctx = next(inspected)
-                    compressed = next(packed)
                     lower = loaded.name.lower()
                     kind = sniff(loaded.name, loaded.data) if ctx is None and loaded.data is not None and lower.endswith(".xml") else None
                     if kind is not None:  # an XML that is not a CFDI: a cancellation request or SAT's acuse?
                         out.append(prepare_evidence(loaded.name, loaded.data, kind, trust))  # type: ignore[arg-type]
                     else:
-                        p = prepare(loaded.name, loaded.data, result, ctx, ours, compressed)
+                        p = prepare(loaded.name, loaded.data, result, ctx, ours)
                         if p.uuid:
                             uuids.add(p.uuid)
                         out.append(p)

@@ -159,9 +159,7 @@ def _decimals_back(row: tuple[Any, ...], where: tuple[int, ...]) -> tuple[Any, .
     return tuple(out)
 
 
-def prepare(name: str, data: bytes | None, result: DocumentResult, ctx: DocContext | None, rfcs: frozenset[str],
-            compressed: bytes | None = None) -> Prepared:
-    """What the ledger keeps of one checked input. ``compressed``: ``compress(data)``, when the caller made it already."""
+def prepare(name: str, data: bytes | None, result: DocumentResult, ctx: DocContext | None, rfcs: frozenset[str]) -> Prepared:
     sha = hashlib.sha256(data).hexdigest() if data is not None else None
     out = Prepared(name=name, sha256=sha, size=len(data or b""), valid=result.valid, unreadable=result.unreadable)
     if ctx is None or data is None:
@@ -180,7 +178,7 @@ def prepare(name: str, data: bytes | None, result: DocumentResult, ctx: DocConte
     out.uuid = uuid
     cadena = cadena_of(ctx)
     out.cadena_sha256 = hashlib.sha256(cadena).hexdigest() if isinstance(cadena, bytes) else None
-    out.compressed = compress(data) if compressed is None else compressed
+    out.compressed = compress(data)
     out.document = _document_row(model, result, name, rfcs)
     out.findings = [
         (uuid, i, f.code, f.severity.label, f.message, f.path) for i, f in enumerate(result.findings)

@@ -46,23 +46,6 @@ def test_ingest_stores_each_document_with_its_fields_raw_bytes_and_payments(ledg
     assert codec == "zstd" and decompress(codec, bytes(raw)) == to_bytes(inv)
 
 
-@pytest.mark.parametrize("ahead", [0, 256 * 1024])
-def test_raw_bytes_are_stored_whole_whether_compressed_ahead_or_when_kept(ledger, settings, sealed_invoice, write, monkeypatch, ahead):
-    """Inputs up to _PACK_AHEAD bytes are compressed before they are checked; larger ones by prepare()."""
-    monkeypatch.setattr(ingest_module, "_PACK_AHEAD", ahead)
-    invoices = [sealed_invoice(folio=str(1000 + i)) for i in range(3)]
-    for i, inv in enumerate(invoices):
-        write(inv, f"F-{i}.xml")
-    write(b"not xml at all", "broken.xml")
-    report = _ingest(ledger, settings, write(invoices[0], "F-0.xml").parent)
-    assert sorted(i.outcome for i in report.inputs) == ["new", "new", "new", "rejected"]
-    for inv in invoices:
-        uuid = inv.find(".//{*}TimbreFiscalDigital").get("UUID").upper()
-        codec, raw = ledger.fetchone("SELECT b.compression, b.data FROM blobs b JOIN documents d ON d.raw_sha256 = b.sha256 "
-                                     "WHERE d.uuid = ?", (uuid,))
-        assert decompress(codec, bytes(raw)) == to_bytes(inv)
-
-
 def test_ingesting_the_same_files_again_changes_nothing(ledger, settings, sealed_invoice, make_payment, write):
     inv = sealed_invoice()
     write(inv, "F-1.xml")
