@@ -236,8 +236,8 @@ def freeze_startup_objects() -> None:
     ~0.6% of a 10,000-document run, measured with callgrind); and the young generation is collected
     at :data:`YOUNG_THRESHOLD` allocations, not 700."""
     gc.freeze()
-    _, older, oldest = gc.get_threshold()
-    gc.set_threshold(max(YOUNG_THRESHOLD, gc.get_threshold()[0]), older, oldest)
+    young, older, oldest = gc.get_threshold()
+    gc.set_threshold(max(YOUNG_THRESHOLD, young), older, oldest)
 
 
 def freezing_progress(update: Callable[[int], None] | None = None) -> Callable[[int], None]:
