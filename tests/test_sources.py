@@ -261,27 +261,6 @@ def test_exclude_leaves_out_matching_folders_and_files_but_never_an_explicit_pat
     assert [os.path.basename(i.name) for i in items] == ["b.xml"]
 
 
-def test_read_fd_reads_a_file_whose_size_fstat_gave_in_one_read(tmp_path, monkeypatch):
-    """The first read asks for one byte more than fstat's size; getting less means the end was reached."""
-    from cfdi_ar.io.sources import _read_fd
-
-    p = tmp_path / "doc.xml"
-    p.write_bytes(b"x" * 5_000)
-    calls: list[int] = []
-    real_read = os.read
-    monkeypatch.setattr(os, "read", lambda fd, n: calls.append(n) or real_read(fd, n))
-    fd = os.open(p, os.O_RDONLY)
-    try:
-        assert _read_fd(fd, 5_001, cap=20_000) == b"x" * 5_000
-        assert calls == [5_001]
-        os.lseek(fd, 0, os.SEEK_SET)
-        calls.clear()
-        assert _read_fd(fd, 4_000, cap=20_000) == b"x" * 5_000  # a stale, smaller size: read on to the end
-        assert calls[0] == 4_000 and len(calls) >= 2
-    finally:
-        os.close(fd)
-
-
 def test_read_fd_reads_past_a_stale_size_and_stops_one_byte_over_the_cap(tmp_path):
     """A file that grew after fstat is read to its end, or to cap + 1 bytes so the caller refuses it."""
     from cfdi_ar.io.sources import _read_fd

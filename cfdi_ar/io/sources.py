@@ -290,13 +290,9 @@ def _load_file(path: str, limits: Limits) -> Loaded:
 
 def _read_fd(fd: int, first: int, cap: int) -> bytes:
     """Up to ``cap + 1`` bytes of an open file: one read sized by fstat (a buffered
-    ``read(cap + 1)`` allocates the whole cap, ~20 us a file), then chunks while it grows.
-    A first read shorter than asked for ended at the end of the file: no second read to learn it."""
-    data = os.read(fd, first)
-    if len(data) < first:
-        return data
-    parts = [data]
-    total = len(data)
+    ``read(cap + 1)`` allocates the whole cap, ~20 us a file), then chunks while it grows."""
+    parts = [os.read(fd, first)]
+    total = len(parts[0])
     while parts[-1] and total <= cap:
         chunk = os.read(fd, min(_CHUNK, cap + 1 - total))
         total += len(chunk)
