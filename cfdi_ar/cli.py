@@ -10,6 +10,8 @@ import gc
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable
 
@@ -202,8 +204,8 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str | None, output
             click.echo(f"cfdi-ar: cannot write the report to {output}: {exc.strerror or exc}", err=True)
             ctx.exit(2)
     else:
-        _never_fail_on_encoding(sys.stdout)
-        render(report.results, fmt, sys.stdout, summary=summary, verbose=verbose, color=out_is_tty)
+        with stdout_text() as out:
+            render(report.results, fmt, out, summary=summary, verbose=verbose, color=out_is_tty)
     if not report.results:
         click.echo("cfdi-ar: no XML documents found in the given paths", err=True)
     elif not quiet and fmt != "table":
@@ -211,6 +213,49 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str | None, output
         noun = "document" if c["documents"] == 1 else "documents"
         click.echo(f"{c['documents']} {noun}: {c['valid']} valid, {c['invalid']} invalid", err=True)
     ctx.exit(report.exit_code())
+
+
+class ChunkedText:
+    """A text stream's writes gathered and passed on ~64 KiB at a time.
+
+    Where ``PYTHONUNBUFFERED`` is set (many container images set it), every write to ``sys.stdout``
+    is a system call: a CSV or table written row by row cost one per row (10,000 in an ingest of
+    10,000 documents, ~3 us each)."""
+
+    CHUNK = 1 << 16
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._parts: list[str] = []
+        self._size = 0
+
+    def write(self, text: str) -> int:
+        self._parts.append(text)
+        self._size += len(text)
+        if self._size >= self.CHUNK:
+            self.flush()
+        return len(text)
+
+    def flush(self) -> None:
+        if self._parts:
+            text = "".join(self._parts)
+            self._parts.clear()
+            self._size = 0
+            self._stream.write(text)
+        self._stream.flush()
+
+
+@contextmanager
+def stdout_text() -> Iterator[ChunkedText]:
+    """Standard output for a report: text it cannot encode is escaped (:func:`_never_fail_on_encoding`),
+    and what is written reaches it in chunks (:class:`ChunkedText`), all of it even when the report
+    fails half way."""
+    _never_fail_on_encoding(sys.stdout)
+    out = ChunkedText(sys.stdout)
+    try:
+        yield out
+    finally:
+        out.flush()
 
 
 def _never_fail_on_encoding(stream: Any) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from .cli import CONTEXT, _from_config, _never_fail_on_encoding, main
+from .cli import CONTEXT, _from_config, main, stdout_text
 from .cli_close import DEFAULT_MAX_EXPORT_MB
 from .cli_ledger import _as_of, _config, _config_option, _db_option, _emit, _format_options, _open
 from .ledger import LedgerError
@@ -156,8 +156,8 @@ def _report(ctx: click.Context, fmt: str | None, output: str | None, *, document
             render_rows(rows, columns, "table", out, title=title)
 
     if output is None:
-        _never_fail_on_encoding(sys.stdout)
-        text(sys.stdout)
+        with stdout_text() as out:
+            text(out)
         return
 
     def to_file() -> None:

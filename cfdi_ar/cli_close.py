@@ -19,7 +19,7 @@ from typing import IO, Any
 
 import click
 
-from .cli import CONTEXT, _from_config, _never_fail_on_encoding, main
+from .cli import CONTEXT, _from_config, main, stdout_text
 from .cli_ledger import _config, _config_option, _db_option, _format_options, _open
 from .ledger import DEFAULT_DB, LedgerError
 from .report import safe_cell
@@ -211,8 +211,8 @@ def _emit(ctx: click.Context, result: Any, fmt: str | None, output: str | None) 
             with open(output, "w", encoding="utf-8", newline="") as fh:
                 _text(result, fmt, fh)
         else:
-            _never_fail_on_encoding(sys.stdout)
-            _text(result, fmt, sys.stdout)
+            with stdout_text() as out:
+                _text(result, fmt, out)
     except OSError as exc:
         click.echo(f"cfdi-ar: cannot write {output}: {exc.strerror or exc}", err=True)
         ctx.exit(2)

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from .cli import CONTEXT, _check_options, _from_config, _never_fail_on_encoding, _settings, freeze_startup_objects, freezing_progress, main
+from .cli import CONTEXT, _check_options, _from_config, _settings, freeze_startup_objects, freezing_progress, main, stdout_text
 from .config import ConfigError, load_config
 from .ledger import DEFAULT_DB, LedgerError, open_database
 from .tabular import ROW_FORMATS, Column, render_rows, write_xlsx
@@ -85,8 +85,8 @@ def _emit(ctx: click.Context, rows: Sequence[dict[str, Any]], columns: Sequence[
             click.echo(f"cfdi-ar: cannot write {output}: {exc.strerror or exc}", err=True)
             ctx.exit(2)
         return
-    _never_fail_on_encoding(sys.stdout)
-    render_rows(rows, columns, fmt, sys.stdout, title=title)
+    with stdout_text() as out:
+        render_rows(rows, columns, fmt, out, title=title)
 
 
 # --------------------------------------------------------------------------- ingest

@@ -16,7 +16,7 @@ from typing import IO, Any
 
 import click
 
-from .cli import CONTEXT, _from_config, _never_fail_on_encoding, main
+from .cli import CONTEXT, _from_config, main, stdout_text
 from .cli_aging import (_aging_settings, _bucket_options, _deadline_day, _deadline_option, _period, _provision_option,
                         _provision_settings)
 from .cli_close import DEFAULT_MAX_EXPORT_MB, _no_account_lines
@@ -118,11 +118,11 @@ def close_command(ctx: click.Context, period: str, gl_path: str, account: str, a
                          buckets=buckets, terms=terms, default_days=default_days, percentages=percentages,
                          deadline_day=day)
     _save(ctx, result, out, lang)
-    _never_fail_on_encoding(sys.stdout)
-    if fmt == "json":
-        sys.stdout.write(json.dumps(to_jsonable({**result.to_dict(), "workbook": out}), ensure_ascii=False, indent=1) + "\n")
-    else:
-        _summary(result, out, sys.stdout)
+    with stdout_text() as stream:
+        if fmt == "json":
+            stream.write(json.dumps(to_jsonable({**result.to_dict(), "workbook": out}), ensure_ascii=False, indent=1) + "\n")
+        else:
+            _summary(result, out, stream)
     ctx.exit(result.exit_code)
 
 

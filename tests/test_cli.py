@@ -664,3 +664,38 @@ def test_a_long_run_collects_the_young_generation_less_often():
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+class _CountingStream(io.StringIO):
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        return super().write(text)
+
+
+def test_a_report_reaches_standard_output_in_chunks_not_a_write_a_row(monkeypatch):
+    from cfdi_ar.cli import ChunkedText, stdout_text
+
+    stream = _CountingStream()
+    monkeypatch.setattr(sys, "stdout", stream)
+    rows = [f"new,I,{i:08d}-0000-4000-8000-000000000000,yes,yes,{i}.xml,\r\n" for i in range(5000)]
+    with stdout_text() as out:
+        for row in rows:
+            out.write(row)
+    text = "".join(rows)
+    assert stream.getvalue() == text  # every byte, in order
+    assert stream.writes <= len(text) // ChunkedText.CHUNK + 1 < len(rows) // 100
+
+
+def test_what_a_report_wrote_before_it_failed_still_reaches_standard_output(monkeypatch):
+    from cfdi_ar.cli import stdout_text
+
+    stream = _CountingStream()
+    monkeypatch.setattr(sys, "stdout", stream)
+    with pytest.raises(RuntimeError), stdout_text() as out:
+        out.write("first row\n")
+        raise RuntimeError("the report failed half way")
+    assert stream.getvalue() == "first row\n"
