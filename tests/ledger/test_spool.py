@@ -62,30 +62,51 @@ def test_spilled_items_written_in_chunks_come_back_in_order(monkeypatch):
     with Spool(in_memory=3) as spool:
         for item in items:
             spool.append(item)
-        assert spool._file is not None and spool._file.tell() > 0  # some chunks already written
+        on_disk = os.fstat(spool._file.fileno()).st_size
+        assert on_disk > 0  # some chunks already written, before any flush
         spool.flush()
-        assert not spool._pending
+        assert os.fstat(spool._file.fileno()).st_size > on_disk  # the rest
         assert list(spool) == items
+
+
+class _FullDisk:
+    """A temporary file on a disk with no room left: what is buffered fails when it is written."""
+
+    def __init__(self, buffered: int) -> None:
+        self.buffered = buffered  # bytes that still fit in the buffer
+
+    def write(self, data: bytes) -> int:
+        self.buffered -= len(data)
+        if self.buffered < 0:
+            raise OSError(28, "No space left on device")
+        return len(data)
+
+    def flush(self) -> None:
+        raise OSError(28, "No space left on device")
+
+    def close(self) -> None:
+        self.flush()
 
 
 def test_a_disk_that_fills_up_while_spilling_is_a_clear_error_when_the_spool_is_flushed(tmp_path):
     spool = Spool(in_memory=0, directory=str(tmp_path))
     spool.append(_prepared(0))
     assert spool._file is not None
-
-    class Full:
-        def write(self, data):
-            raise OSError(28, "No space left on device")
-
-        def flush(self):
-            raise AssertionError("flush() must not be reached after a failed write")
-
-        def close(self):
-            pass
-
-    spool._file = Full()
+    spool._file.close()
+    spool._file = _FullDisk(buffered=1 << 20)  # type: ignore[assignment]
+    spool.append(_prepared(1))  # still in the buffer
     with pytest.raises(SpoolError, match="cannot keep the checked documents in a temporary file in .*No space left on device"):
         spool.flush()
+    spool.close()  # the failed write of a file nobody reads again is no error
+
+
+def test_a_disk_that_fills_up_while_spilling_is_a_clear_error_when_the_buffer_is_written(tmp_path):
+    spool = Spool(in_memory=0, directory=str(tmp_path))
+    spool.append(_prepared(0))
+    spool._file.close()  # type: ignore[union-attr]
+    spool._file = _FullDisk(buffered=0)  # type: ignore[assignment]
+    with pytest.raises(SpoolError, match="cannot keep the checked documents in a temporary file in .*No space left on device"):
+        spool.append(_prepared(1))
     spool.close()
 
 
