@@ -33,17 +33,26 @@ __all__ = ["Prepared", "Evidence", "prepare", "prepare_evidence", "UUID_RE", "ca
 # Ledgers written before schema version 3 hold zlib blobs; decompress() reads both.
 CODEC = "zstd"
 _ZSTD_LEVEL = 1
+# Up to 16 KiB (nearly every CFDI) level 1 with a hash table of 2**12 entries (16 KiB) rather than the 2**14
+# (64 KiB) zstd chooses for that size: the table is touched all over for every document, between checking
+# one group of documents and the next, and evicted what they had in the cache. Simulated caches, ingest of
+# 1,000 documents: L1 data misses 26.41M -> 25.44M, last level 7.58M -> 7.43M; 48.36 against 48.22 % of the size.
+_SMALL = 16 << 10
+_SMALL_HASH_LOG = 12
 _local = threading.local()
 
 
 def compress(data: bytes) -> bytes:
     """``data`` compressed with :data:`CODEC` (a zstd frame that records its content size)."""
-    compressor = getattr(_local, "zstd", None)
-    if compressor is None:  # a ZstdCompressor is not safe to share between threads
+    compressors = getattr(_local, "zstd", None)
+    if compressors is None:  # a ZstdCompressor is not safe to share between threads
         import zstandard
 
-        compressor = _local.zstd = zstandard.ZstdCompressor(level=_ZSTD_LEVEL)
-    return compressor.compress(data)  # type: ignore[no-any-return]
+        small = zstandard.ZstdCompressionParameters.from_level(_ZSTD_LEVEL, source_size=_SMALL, hash_log=_SMALL_HASH_LOG,
+                                                                write_content_size=True)
+        compressors = _local.zstd = (zstandard.ZstdCompressor(compression_params=small),
+                                     zstandard.ZstdCompressor(level=_ZSTD_LEVEL, write_content_size=True))
+    return compressors[len(data) > _SMALL].compress(data)  # type: ignore[no-any-return]
 
 
 def decompress(codec: str, data: bytes) -> bytes:

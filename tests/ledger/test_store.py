@@ -184,6 +184,16 @@ def test_schema_3_is_refused_whole_when_a_reference_is_already_broken(tmp_path, 
 def test_blobs_decompress_by_the_codec_they_were_stored_with():
     data = b"<cfdi:Comprobante Version='4.0'/>" * 50
     assert decompress("zstd", compress(data)) == data
+    import os
+
+    import zstandard
+
+    # a usual CFDI (small-table parameters), one just over 16 KiB and a large one (zstd's own for level 1)
+    for size in (5_000, (16 << 10) + 1, 3 << 20):
+        raw = (b"<cfdi:Concepto Descripcion='x'/>" + os.urandom(24).hex().encode()) * (size // 80 + 1)
+        frame = compress(raw)
+        assert decompress("zstd", frame) == raw and len(frame) < len(raw) * 0.8
+        assert zstandard.frame_content_size(frame) == len(raw)  # the frame says how big it is
     assert decompress("zlib", zlib.compress(data)) == data
     with pytest.raises(ValueError, match="unknown blob compression"):
         decompress("lz4", data)
