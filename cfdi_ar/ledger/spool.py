@@ -82,9 +82,9 @@ class Spool:
             if self._file is None:
                 # Buffered a MiB at a time: a document (~3.5 KiB) written on its own costs a system call
                 # almost every time (~12 us of ~30 a document, measured in an ingest of 10,000), and read
-                # back through an 8 KiB buffer, one every other document. A buffer of fixed size rather
-                # than a growing bytearray: growing one to a MiB reallocated it ~25 times a MiB, each time
-                # copying it and freeing the old one (callgrind: memmove and malloc_consolidate misses).
+                # back through the default 8 KiB buffer, one every other document. One fixed buffer
+                # rather than a bytearray grown to a MiB and cleared: spooling and reading back 10,000
+                # documents took 14.56 against 15.77 us a document (medians of 7 alternated rounds).
                 self._file = tempfile.TemporaryFile(prefix="cfdi-ar-ingest-", dir=self._directory,  # noqa: SIM115
                                                     buffering=WRITE_CHUNK)
             # Each item encoded on its own and framed by its length, read back one at a time: a shared
