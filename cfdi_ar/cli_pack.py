@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from decimal import Decimal
 from typing import IO, Any
 
