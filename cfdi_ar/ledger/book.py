@@ -167,7 +167,6 @@ _SLIM_INVOICES = "SELECT uuid, fecha, receptor_rfc, total, metodo_pago, accepted
 # invoice query 1.33 -> 0.86 s).
 _SLIM_NOT_PUE = _SLIM_INVOICES + " AND (metodo_pago <> 'PUE' OR metodo_pago IS NULL)"
 _SLIM_BY_UUID = "SELECT uuid, fecha, receptor_rfc, total, metodo_pago, accepted FROM documents WHERE ours = 1 AND tipo = 'I' AND uuid IN ({marks})"
-_BY_UUID_BATCH = 500
 # Invoices are most of the table and REPs a quarter of it: reading it through (NOT INDEXED, for SQLite)
 # costs less than looking each row up from the (tipo, fecha) index (REPs: half; invoices of the
 # million-invoice benchmark: 1.33 s instead of 1.43-1.57 s). Row order is then the table's, as
@@ -199,19 +198,9 @@ class _Rows:
         stored (the ledger only adds rows), so reading them after the snapshot gives the same values."""
         assert self.db is not None
         out: dict[str, tuple[Any, ...]] = {}
-        for row in _by_uuid(self.db, f"SELECT {_INVOICE_COLUMNS} FROM documents WHERE uuid IN ({{marks}})", uuids):
+        for row in self.db.fetch_in(f"SELECT {_INVOICE_COLUMNS} FROM documents WHERE uuid IN ({{marks}})", uuids):
             out[row[0]] = row
         return out
-
-
-def _by_uuid(db: Database, sql: str, uuids: Iterable[str]) -> list[tuple[Any, ...]]:
-    """The rows ``sql`` (with ``{marks}`` where its ``IN`` list goes) gives for these UUIDs, in batches."""
-    ordered = sorted(uuids)  # in key order, each batch's look-ups walk nearby pages of the index (~0.1 s of 0.7 s here)
-    out: list[tuple[Any, ...]] = []
-    for start in range(0, len(ordered), _BY_UUID_BATCH):
-        batch = ordered[start:start + _BY_UUID_BATCH]
-        out += db.fetchall(sql.format(marks=", ".join("?" * len(batch))), batch)
-    return out
 
 
 def _invoice(row: tuple[Any, ...], cancelled: dict[str, datetime]) -> Invoice:
@@ -277,7 +266,7 @@ def load_book(db: Database, *, slim: bool = False) -> Book:
                 named.update(uuids)
             named.difference_update([row[0] for row in invoices])
             if named:
-                invoices += _by_uuid(db, _SLIM_BY_UUID, named)
+                invoices += db.fetch_in(_SLIM_BY_UUID, named)
         substitutions: dict[str, list[str]] = {}
         for uuid, rel in db.fetchall(
                 "SELECT r.uuid, r.related_uuid FROM relations r JOIN documents d ON d.uuid = r.uuid "

@@ -84,6 +84,17 @@ class Database:
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return list(self.execute(sql, params).fetchall())
 
+    def fetch_in(self, sql: str, keys: Iterable[Any], batch: int = 500) -> list[tuple[Any, ...]]:
+        """The rows of ``sql`` for these keys, where ``{marks}`` in it stands for the ``IN`` list's
+        placeholders: asked ``batch`` keys at a time (engines cap a statement's parameters), in key
+        order, so each batch's look-ups walk nearby pages of the index."""
+        ordered = sorted(keys)
+        out: list[tuple[Any, ...]] = []
+        for start in range(0, len(ordered), batch):
+            chunk = ordered[start:start + batch]
+            out += self.fetchall(sql.format(marks=", ".join("?" * len(chunk))), chunk)
+        return out
+
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         row = self.execute(sql, params).fetchone()
         return None if row is None else tuple(row)

@@ -349,14 +349,8 @@ def _decide(p: Prepared, stored: tuple[str, str | None] | None,
 
 
 def _existing(db: Database, uuids: set[str]) -> dict[str, tuple[str, str | None]]:
-    found: dict[str, tuple[str, str | None]] = {}
-    ordered = sorted(uuids)
-    for start in range(0, len(ordered), 500):
-        chunk = ordered[start:start + 500]
-        marks = ", ".join("?" * len(chunk))
-        for uuid, raw, cadena in db.fetchall(f"SELECT uuid, raw_sha256, cadena_sha256 FROM documents WHERE uuid IN ({marks})", chunk):
-            found[uuid] = (raw, cadena)
-    return found
+    sql = "SELECT uuid, raw_sha256, cadena_sha256 FROM documents WHERE uuid IN ({marks})"
+    return {uuid: (raw, cadena) for uuid, raw, cadena in db.fetch_in(sql, uuids)}
 
 
 def _store(db: Database, p: Prepared, run_id: int, *, accepted: bool, rows: _Rows) -> None:
